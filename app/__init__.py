@@ -1,0 +1,1 @@
+"""Winnow's web layer: settings, database, accounts, routes, jobs and the CLI."""

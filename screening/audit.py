@@ -1,0 +1,42 @@
+"""The append-only log of who changed what, when, on which object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from screening.models import AuditEvent
+
+
+def record_event(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    review_id: int | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Add an event to the caller's transaction, so it lands exactly when the change does."""
+    event = AuditEvent(
+        actor_id=actor_id,
+        review_id=review_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        detail=detail,
+    )
+    session.add(event)
+    return event
+
+
+def events_for_review(session: Session, review_id: int, limit: int = 50) -> list[AuditEvent]:
+    query = (
+        select(AuditEvent)
+        .where(AuditEvent.review_id == review_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(session.exec(query))
