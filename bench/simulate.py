@@ -1,0 +1,134 @@
+"""Benchmark the ranking: simulate every labelled CSV with seeds 1-3 and print a table.
+
+    nice .venv/bin/python bench/simulate.py [FOLDER] [--seeds 1 2 3] [--model JSON] [--only NAME]
+
+Priors as BENCHMARKS.md: for seed S, random.Random(S) picks one record_id from
+the string-sorted relevant ids, then one from the string-sorted irrelevant ids.
+Orders are scored with ../shared/scoring/srmetrics.py and cross-checked against
+Winnow's own metric code; ASReview LAB 3.0.8 (elas_u4) figures are shown beside.
+Also times one retrain + re-rank on a 20,000-record corpus.
+"""
+
+import argparse
+import importlib.util
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker  # noqa: E402
+from screening.simulate import read_labelled_csv, simulate  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+
+# From BENCHMARKS.md: WSS@95, WSS@100, recall@10%, wall s (median), perfect WSS@95.
+ASREVIEW = {
+    "Bannach-Brown_2019.csv": (0.417, 0.027, 0.566, 46.0),
+    "Cohen_2006_ADHD.csv": (0.675, 0.553, 0.733, 8.2),
+    "Cohen_2006_ProtonPumpInhibitors.csv": (0.435, 0.419, 0.647, 18.5),
+    "Kitchenham_2010.csv": (0.685, 0.308, 0.704, 21.5),
+}
+
+
+def load_srmetrics():
+    spec = importlib.util.spec_from_file_location("srmetrics", SHARED / "scoring" / "srmetrics.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pick_priors(records, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    relevant = sorted(r.record_id for r in records if r.label == 1)
+    irrelevant = sorted(r.record_id for r in records if r.label == 0)
+    return [rng.choice(relevant), rng.choice(irrelevant)]
+
+
+def retrain_timing(n_records: int = 20_000, n_labelled: int = 2_000, spec: ModelSpec = DEFAULT_MODEL) -> float:
+    """Seconds for one fit + score of every record on a synthetic corpus (median of 5)."""
+    rng = np.random.default_rng(0)
+    vocabulary = [f"w{i}" for i in range(30_000)]
+    zipf = 1 / np.arange(1, len(vocabulary) + 1)
+    zipf /= zipf.sum()
+    texts = [" ".join(rng.choice(vocabulary, size=180, p=zipf)) for _ in range(n_records)]
+    ranker = Ranker(texts, spec)
+    labels = {i: int(rng.random() < 0.05) for i in range(n_labelled)}
+    labels[0], labels[1] = 1, 0
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        ranker.fit(labels)
+        ranker.queue(np.arange(n_labelled, n_records))
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", nargs="?", default=str(SHARED / "datasets" / "labelled"))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--model", default=None, help="ModelSpec as JSON (default: Winnow's default)")
+    parser.add_argument("--only", nargs="*", default=None, help="dataset file names to run")
+    parser.add_argument("--no-timing", action="store_true", help="skip the 20,000-record retrain timing")
+    args = parser.parse_args(argv)
+
+    spec = ModelSpec.from_dict(json.loads(args.model)) if args.model else DEFAULT_MODEL
+    srmetrics = load_srmetrics()
+    print(f"model: {json.dumps(spec.to_dict())}; seeds {args.seeds}")
+    header = "| dataset | N | R | WSS@95 | ASReview | WSS@100 | ASReview | recall@10% | ASReview | wall s | ASReview |"
+    print(header)
+    print("| --- " + "| ---: " * 10 + "|")
+    means = []
+    files = sorted(Path(args.folder).glob("*.csv"))
+    for path in files:
+        if args.only and path.name not in args.only:
+            continue
+        records = read_labelled_csv(path)
+        rows = []
+        for seed in args.seeds:
+            result = simulate(records, pick_priors(records, seed), seed=seed, spec=spec)
+            labels = [label for _, label in result.order]
+            scored = srmetrics.metrics(labels, len(records), sum(r.label for r in records))
+            ours = result.metrics
+            assert (scored["wss95"], scored["wss100"], scored["recall_at_10pct"]) == (
+                ours.wss95,
+                ours.wss100,
+                ours.recall_at_10pct,
+            ), f"metric mismatch on {path.name} seed {seed}: {scored} vs {ours}"
+            assert len({rid for rid, _ in result.order}) == len(result.order)
+            rows.append((scored["wss95"], scored["wss100"], scored["recall_at_10pct"], result.wall_seconds))
+        mean = [statistics.fmean(col) for col in zip(*rows)]
+        means.append((path.name, mean))
+        ref = ASREVIEW.get(path.name)
+        ref_cells = [f"{v:.3f}" for v in ref[:3]] + [f"{ref[3]:.1f}"] if ref else ["-"] * 4
+        print(
+            f"| {path.name} | {len(records)} | {sum(r.label for r in records)} "
+            f"| {mean[0]:.3f} | {ref_cells[0]} | {mean[1]:.3f} | {ref_cells[1]} "
+            f"| {mean[2]:.3f} | {ref_cells[2]} | {mean[3]:.1f} | {ref_cells[3]} |",
+            flush=True,
+        )
+    if means:
+        overall = [statistics.fmean(m[i] for _, m in means) for i in range(3)]
+        known = [name for name, _ in means if name in ASREVIEW]
+        ref = [statistics.fmean(ASREVIEW[n][i] for n in known) for i in range(3)] if known else None
+        ref_cells = [f"**{v:.3f}**" for v in ref] if ref else ["-"] * 3
+        print(
+            f"| **mean** | | | **{overall[0]:.3f}** | {ref_cells[0]} | **{overall[1]:.3f}** | {ref_cells[1]} "
+            f"| **{overall[2]:.3f}** | {ref_cells[2]} | | |"
+        )
+        better = sum(1 for name, m in means if name in ASREVIEW and m[0] > ASREVIEW[name][0])
+        print(f"WSS@95 better than ASReview on {better} of {len(known)} datasets")
+    if not args.no_timing:
+        print(f"retrain + re-rank, 20,000 records (2,000 labelled): {retrain_timing(spec=spec):.3f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
