@@ -1,0 +1,93 @@
+"""Reading search results exported from bibliographic databases and
+reference managers. ``parse_file`` is the one entry point: it detects the
+encoding and the format from the bytes and returns ``Citation`` objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from screening.citation import Citation
+from screening.importers.detect import OLE_MAGIC, ZIP_MAGIC, delimiter_of, detect_text_format
+from screening.importers.errors import ImportFormatError
+from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
+from screening.importers.text import decode
+
+__all__ = ["FORMAT_NAMES", "ImportFormatError", "ParsedFile", "parse_file"]
+
+FORMAT_NAMES = {
+    "ris": "RIS",
+    "medline": "MEDLINE/nbib",
+    "bibtex": "BibTeX",
+    "endnote_xml": "EndNote XML",
+    "endnote_tab": "EndNote tab-delimited",
+    "csv": "CSV",
+    "tsv": "TSV",
+    "xlsx": "XLSX",
+}
+
+
+@dataclass
+class ParsedFile:
+    format: str
+    encoding: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+def _parse_csv(text: str, filename: str) -> list[Citation]:
+    return parse_delimited(text, filename, delimiter_of(text.split("\n", 1)[0]) or ",")
+
+
+def _parse_tsv(text: str, filename: str) -> list[Citation]:
+    return parse_delimited(text, filename, "\t")
+
+
+_TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
+    "endnote_tab": parse_endnote_tab,
+    "csv": _parse_csv,
+    "tsv": _parse_tsv,
+}
+
+
+def parse_file(data: bytes, filename: str) -> ParsedFile:
+    """Parse an uploaded export. ``filename`` is used only in messages.
+
+    Raises ``ImportFormatError`` for an empty, binary, unknown or malformed
+    file, and for a file that holds no records at all. Records with neither
+    title nor abstract are kept: the caller asks the user about them."""
+    if not data:
+        raise ImportFormatError(
+            filename, None,
+            "the file is empty (0 bytes). Export the search results again and upload that file.",
+        )
+    if data.startswith(ZIP_MAGIC):
+        parsed = ParsedFile("xlsx", "", parse_xlsx(data, filename))
+    elif data.startswith(OLE_MAGIC):
+        raise ImportFormatError(
+            filename, None,
+            "this is an old Excel .xls workbook, which Winnow does not read. "
+            "Open it in Excel or LibreOffice and save it as .xlsx or CSV.",
+        )
+    else:
+        text, encoding = decode(data, filename)
+        if not text.strip():
+            raise ImportFormatError(
+                filename, None,
+                "the file holds only blank lines. Export the search results again and upload that file.",
+            )
+        format_ = detect_text_format(text)
+        if format_ is None:
+            start = text.strip().split("\n", 1)[0][:60]
+            raise ImportFormatError(
+                filename, 1,
+                f"this is not a format Winnow reads: {', '.join(FORMAT_NAMES.values())}. "
+                f"The file starts with {start!r}. Export the search results again in one of these formats.",
+            )
+        parsed = ParsedFile(format_, encoding, _TEXT_PARSERS[format_](text, filename))
+    if not parsed.citations:
+        raise ImportFormatError(
+            filename, None,
+            f"no records found in this {FORMAT_NAMES[parsed.format]} file. "
+            "Check that the export finished and holds the search results.",
+        )
+    return parsed

@@ -1,0 +1,207 @@
+"""Spreadsheet-shaped exports: CSV, TSV, XLSX and EndNote tab-delimited text.
+
+Columns are matched by name, ignoring case, spaces and punctuation, against
+the names the common exports use (ASReview, Zotero, Rayyan, Covidence,
+Scopus, PubMed, EndNote), so no one has to rename columns by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+
+from screening.citation import Citation
+from screening.importers.errors import ImportFormatError
+from screening.importers.fields import (
+    clean_pmid,
+    join_pages,
+    parse_year,
+    pmid_in_text,
+    split_authors,
+    split_keywords,
+)
+
+# For each Citation field, the column names that fill it, best first. When a
+# row leaves the best column empty, the next one present is used.
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "primarytitle", "articletitle", "documenttitle", "ti", "t1"),
+    "abstract": ("abstract", "abstractnote", "ab", "n2"),
+    "authors": ("authors", "author", "authorfullnames", "au", "a1"),
+    "year": ("year", "publicationyear", "publishedyear", "pubyear", "py", "date", "publicationdate"),
+    "journal": (
+        "journal", "publicationtitle", "sourcetitle", "journaltitle", "journalbook",
+        "journalname", "secondarytitle", "jf", "t2", "jo",
+    ),
+    "volume": ("volume", "vl"),
+    "issue": ("issue", "number", "is"),
+    "pages": ("pages", "page", "pg"),
+    "doi": ("doi", "di", "do"),
+    "pmid": ("pmid", "pubmedid", "pubmed"),
+    "url": ("url", "link", "urls", "ur"),
+    "type": ("itemtype", "referencetype", "documenttype", "publicationtype", "type", "ty"),
+    "source_id": ("recordid", "id", "key", "recordnumber", "covidence", "refid"),
+}
+KEYWORD_COLUMNS = (
+    "keywords", "keyword", "manualtags", "automatictags", "authorkeywords",
+    "indexkeywords", "meshterms", "kw", "tags",
+)
+_PAGE_RANGE_COLUMNS = (("pagestart", "pageend"), ("startpage", "endpage"))
+# Free-text columns where a PubMed id hides as "PMID: 123" (Zotero's Extra).
+_NOTE_COLUMNS = ("extra", "notes", "note")
+
+_MAX_FIELD = 10 * 1024 * 1024
+
+
+def column_key(name: str) -> str:
+    """``Abstract Note`` -> ``abstractnote``; ``record_id`` -> ``recordid``."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def parse_delimited(text: str, filename: str, delimiter: str) -> list[Citation]:
+    return _citations(_csv_rows(text, filename, delimiter, first_line=1), filename)
+
+
+def parse_endnote_tab(text: str, filename: str) -> list[Citation]:
+    """EndNote's tab-delimited text: a ``*Journal Article`` (or ``*Generic``)
+    line naming the reference type, then a header row, then one row per
+    reference."""
+    type_line, _, rest = text.partition("\n")
+    reference_type = type_line.strip().lstrip("*").strip()
+    citations = _citations(_csv_rows(rest, filename, "\t", first_line=2), filename)
+    for citation in citations:
+        citation.type = citation.type or reference_type
+    return citations
+
+
+def parse_xlsx(data: bytes, filename: str) -> list[Citation]:
+    # openpyxl is only needed for spreadsheets; importing it here keeps the
+    # other formats from paying for it.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportFormatError(
+            filename, None,
+            f"this is a ZIP file but not an Excel workbook Winnow can read ({error}). "
+            "Open it in Excel or LibreOffice and save it as .xlsx or CSV.",
+        ) from error
+    try:
+        sheet = workbook.worksheets[0]
+        rows = (
+            (number, [_cell_text(value) for value in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+        return _citations(rows, filename)
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # A year or volume typed into Excel comes back as 2019.0.
+        return str(int(value))
+    return str(value).strip()
+
+
+def _csv_rows(text: str, filename: str, delimiter: str, first_line: int) -> Iterator[tuple[int, list[str]]]:
+    """Rows with the file line each starts on. ``strict`` makes an unclosed
+    quote an error instead of silently swallowing the rest of the file."""
+    # The limit is process-wide; abstracts and keyword lists can pass the
+    # default 128 KB in EndNote exports.
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_FIELD))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    while True:
+        start = first_line + reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportFormatError(
+                filename, start,
+                f"this row cannot be read as {_delimiter_name(delimiter)}-separated values ({error}). "
+                "Check that a quoted cell is closed with a double quote and that quotes inside "
+                "a cell are doubled (\"\").",
+            ) from error
+        yield start, row
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {"\t": "tab", ",": "comma", ";": "semicolon"}[delimiter]
+
+
+def _citations(rows: Iterable[tuple[int, list[str]]], filename: str) -> list[Citation]:
+    rows = iter(rows)
+    header = next((row for _, row in rows if any(cell.strip() for cell in row)), None)
+    if header is None:
+        raise ImportFormatError(filename, None, "the file has no header row and no records.")
+    header = [cell.strip() for cell in header]
+    columns = _map_columns(header, filename)
+    citations = []
+    for _, row in rows:
+        cells = {name: value.strip() for name, value in zip(header, row) if name and value and value.strip()}
+        if cells:
+            citations.append(_citation(cells, columns))
+    return citations
+
+
+def _map_columns(header: list[str], filename: str) -> dict[str, list[str]]:
+    """For each field (and ``keywords``, ``page_start``, ``page_end``,
+    ``notes``), the header names present that fill it, best first."""
+    by_key: dict[str, str] = {}
+    for name in header:
+        by_key.setdefault(column_key(name), name)
+    columns = {
+        field: [by_key[key] for key in keys if key in by_key]
+        for field, keys in COLUMN_NAMES.items()
+    }
+    columns["keywords"] = [by_key[key] for key in KEYWORD_COLUMNS if key in by_key]
+    columns["notes"] = [by_key[key] for key in _NOTE_COLUMNS if key in by_key]
+    for start, end in _PAGE_RANGE_COLUMNS:
+        if start in by_key:
+            columns.setdefault("page_start", [by_key[start]])
+            columns.setdefault("page_end", [by_key[end]] if end in by_key else [])
+    if not columns["title"] and not columns["abstract"]:
+        found = ", ".join(repr(name) for name in header if name) or "none"
+        raise ImportFormatError(
+            filename, 1,
+            f"no column holds titles or abstracts. Columns found: {found}. "
+            f"Winnow reads titles from a column named one of {_accepted('title')} "
+            f"and abstracts from one of {_accepted('abstract')} (case, spaces and "
+            "punctuation do not matter). Rename the column and upload the file again.",
+        )
+    return columns
+
+
+def _accepted(field: str) -> str:
+    return ", ".join(COLUMN_NAMES[field])
+
+
+def _citation(cells: dict[str, str], columns: dict[str, list[str]]) -> Citation:
+    def first(field: str) -> str:
+        return next((cells[name] for name in columns.get(field, ()) if name in cells), "")
+
+    pages = first("pages") or join_pages(first("page_start"), first("page_end"))
+    return Citation(
+        title=first("title"),
+        abstract=first("abstract"),
+        authors=split_authors(first("authors")),
+        year=parse_year(*(cells.get(name) for name in columns["year"])),
+        journal=first("journal"),
+        volume=first("volume"),
+        issue=first("issue"),
+        pages=pages,
+        doi=first("doi"),
+        pmid=clean_pmid(first("pmid")) or pmid_in_text(*(cells.get(name, "") for name in columns["notes"])),
+        keywords=split_keywords([cells[name] for name in columns["keywords"] if name in cells]),
+        url=first("url"),
+        type=first("type"),
+        source_id=first("source_id"),
+        raw=cells,
+    )

@@ -1,0 +1,176 @@
+"""Importing real and documented exports: every fixture file reads with the
+right record count and the right fields on a spot-checked record."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from screening.importers import ImportFormatError, parse_file
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "import"
+
+# (file, format, encoding, record count, index of the spot-checked record,
+#  the fields it must have).
+CASES = [
+    (
+        "dedup_stroke_sample.csv", "csv", "utf-8", 8, 0,
+        {
+            "title": "Efficacy observation of batroxobin for treatment of vascular cognitive impairment. [Chinese]",
+            "authors": ["Zhai, Q. J.", "Yue, X. Y.", "Hong, Z.", "Xu, G. L.", "Liu, X. F."],
+            "year": 2010, "journal": "Chinese Journal of Cerebrovascular Diseases",
+            "volume": "7", "issue": "2", "pages": "73-76", "source_id": "id_0000001",
+        },
+    ),
+    (
+        "asreview_cohen_adhd_sample.csv", "csv", "utf-8", 5, 0,
+        {
+            "title": "The effectiveness of clonidine as an analgesic in paediatric adenotonsillectomy.",
+            "authors": ["Reimer, E J", "Dunn, G S", "Montgomery, C J", "Sanderson, P M", "Scheepers, L D", "Merrick, P M"],
+            "year": None, "pmid": "10051933", "source_id": "1",
+            "abstract_starts": "To compare the analgesic effects of preoperative oral clonidine",
+            "keywords_first": ["Acetaminophen", "Adenoidectomy", "Administration, Oral"],
+        },
+    ),
+    (
+        "zotero.csv", "csv", "utf-8-sig", 2, 1,
+        {
+            "title": "Outcomes of inflammatory bowel disease surgery in obese versus non-obese patients: a meta-analysis.",
+            "authors": ["Hicks, G.", "Abdulaal, A.", "Slesser, A. A. P.", "Mohsen, Y."],
+            "year": 2019, "journal": "Techniques in coloproctology", "volume": "23", "issue": "10",
+            "pages": "947-955", "doi": "10.1007/s10151-019-02080-0", "pmid": "31538262",
+            "keywords": ["Crohn's disease", "Obesity"], "type": "journalArticle", "source_id": "7TNW3CZA",
+        },
+    ),
+    (
+        "rayyan.csv", "csv", "utf-8", 2, 0,
+        {
+            "title": "Duplication cysts: Diagnosis management and the role of endoscopic ultrasound",
+            "authors": ["Liu R.", "Adler D.G."], "year": 2014, "journal": "Endoscopic Ultrasound",
+            "pages": "152-160", "doi": "10.4103/2303-9027.138783", "source_id": "rayyan-354128901",
+            "keywords": ["article", "endoscopic ultrasonography", "duplication cyst"],
+        },
+    ),
+    (
+        "covidence.tsv", "tsv", "utf-8", 2, 0,
+        {
+            "title": "Mindfulness for inflammatory bowel disease",
+            "authors": ["Rudnik, Agata", "Piotrowicz, Grazyna"], "year": 2019,
+            "doi": "10.5114/pg.2018.81081", "abstract": "A preliminary report on coping and flexibility.",
+            "keywords": ["mindfulness", "quality of life"], "source_id": "",
+        },
+    ),
+]
+
+
+def _check(citation, expected: dict) -> None:
+    for name, value in expected.items():
+        if name == "abstract_starts":
+            assert citation.abstract.startswith(value)
+        elif name == "keywords_first":
+            assert citation.keywords[: len(value)] == value
+        else:
+            assert getattr(citation, name) == value, name
+
+
+@pytest.mark.parametrize(("name", "format_", "encoding", "count", "index", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_fixture_imports_with_right_count_and_fields(name, format_, encoding, count, index, expected):
+    parsed = parse_file((FIXTURES / name).read_bytes(), name)
+    assert (parsed.format, parsed.encoding, len(parsed.citations)) == (format_, encoding, count)
+    _check(parsed.citations[index], expected)
+
+
+def test_raw_keeps_every_non_empty_column_under_its_own_name():
+    citation = parse_file((FIXTURES / "rayyan.csv").read_bytes(), "rayyan.csv").citations[0]
+    assert citation.raw["issn"] == "2226-7190"
+    assert citation.raw["notes"].startswith("RAYYAN-INCLUSION")
+
+
+def test_record_with_no_title_or_abstract_is_kept_for_the_caller_to_ask_about():
+    parsed = parse_file((FIXTURES / "covidence.tsv").read_bytes(), "covidence.tsv")
+    assert parsed.citations[1].year == 2020
+    assert not parsed.citations[1].is_empty  # it has a title
+    data = b"title,abstract,doi\n,,10.1/x\n"
+    assert parse_file(data, "x.csv").citations[0].is_empty
+
+
+def test_semicolon_delimited_csv_and_cp1252_encoding():
+    data = "Titel;Title;Year\nx;Étude des cœurs;2018\n".encode("cp1252")
+    parsed = parse_file(data, "excel.csv")
+    assert (parsed.encoding, parsed.citations[0].title, parsed.citations[0].year) == ("cp1252", "Étude des cœurs", 2018)
+
+
+def test_utf16_with_bom_is_decoded():
+    data = "title\tabstract\nMüller’s study\tAn abstract\n".encode("utf-16")
+    parsed = parse_file(data, "export.txt")
+    assert (parsed.format, parsed.encoding, parsed.citations[0].title) == ("tsv", "utf-16", "Müller’s study")
+
+
+def test_xlsx_columns_are_mapped_by_name():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Record ID", "TITLE", "Abstract", "Authors", "Publication Year", "DOI"])
+    sheet.append([17, "A spreadsheet record", "Text", "Smith J; Jones K", 2019, "doi:10.1000/XYZ"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parsed = parse_file(buffer.getvalue(), "records.xlsx")
+    citation = parsed.citations[0]
+    assert (parsed.format, parsed.encoding) == ("xlsx", "")
+    assert (citation.source_id, citation.title, citation.authors, citation.year, citation.doi) == (
+        "17", "A spreadsheet record", ["Smith J", "Jones K"], 2019, "10.1000/xyz",
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "authors"),
+    [
+        ("Reimer, E J; Dunn, G S", ["Reimer, E J", "Dunn, G S"]),
+        ("Zuber, J and Le Quintrec, M", ["Zuber, J", "Le Quintrec, M"]),
+        ("Zuber J, Le Quintrec M", ["Zuber J", "Le Quintrec M"]),
+        ("van de Schoot, Rens", ["van de Schoot, Rens"]),
+        ("Smith, J.//Jones, K.", ["Smith, J.", "Jones, K."]),
+    ],
+)
+def test_author_cells_are_split_into_names(cell, authors):
+    data = f'title,authors\nT,"{cell}"\n'.encode()
+    assert parse_file(data, "a.csv").citations[0].authors == authors
+
+
+def test_tabular_file_without_title_or_abstract_column_names_what_it_found():
+    with pytest.raises(ImportFormatError) as caught:
+        parse_file(b"Name,Heading,Year\nx,y,2019\n", "mine.csv")
+    message = str(caught.value)
+    assert message.startswith("mine.csv, line 1: no column holds titles or abstracts")
+    assert "'Name', 'Heading', 'Year'" in message
+    assert "primarytitle" in message and "abstractnote" in message
+    assert (caught.value.filename, caught.value.line) == ("mine.csv", 1)
+
+
+def test_unclosed_quote_names_the_line_it_starts_on():
+    data = b'title,abstract\n"ok",fine\n"broken,abstract\nmore\n'
+    with pytest.raises(ImportFormatError) as caught:
+        parse_file(data, "bad.csv")
+    assert str(caught.value).startswith("bad.csv, line 3: this row cannot be read as comma-separated values")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty.ris: the file is empty (0 bytes)"),
+        (b"\n  \r\n", "empty.ris: the file holds only blank lines"),
+        (b"%PDF-1.4\n\x00\x01\x02binary", "empty.ris: this is a binary file"),
+        (b"Hello, this is a letter\nnot an export", "empty.ris, line 1: no column holds titles or abstracts"),
+        (b"Dear colleague\nplease find attached", "empty.ris, line 1: this is not a format Winnow reads: RIS, MEDLINE/nbib"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "empty.ris: this is an old Excel .xls workbook"),
+        (b"PK\x03\x04not really a workbook", "empty.ris: this is a ZIP file but not an Excel workbook"),
+        (b"title,abstract\n", "empty.ris: no records found in this CSV file"),
+    ],
+)
+def test_unreadable_files_get_a_message_naming_the_file(data, message):
+    with pytest.raises(ImportFormatError) as caught:
+        parse_file(data, "empty.ris")
+    assert str(caught.value).startswith(message)
