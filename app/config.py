@@ -19,7 +19,7 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     environment: Literal["development", "production", "test"] = Field(
         "development", validation_alias="WINNOW_ENVIRONMENT"

@@ -1,0 +1,69 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HTMX := app/static/vendor/htmx.min.js
+# Debian packages the browser tests need (Chromium driven by Playwright, no download of its own).
+TEST_DEBS := chromium fonts-dejavu-core
+
+.PHONY: run test install install-test static browser debs postgres clean
+
+run: install static
+	$(BIN)/winnow db upgrade
+	$(BIN)/winnow serve
+
+test: install-test static browser postgres
+	$(BIN)/pytest
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Winnow needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+# htmx comes from its npm package, pinned in package-lock.json, and is served
+# from Winnow's own static folder: no CDN, so it works on offline networks.
+static: $(HTMX)
+
+$(HTMX): package.json package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory debs DEBS="nodejs npm"
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+browser:
+	@command -v chromium >/dev/null || $(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
+
+# Installs Debian packages when we may (root, or passwordless sudo); otherwise
+# says what to install. The tests then skip what needs them, except under CI=true.
+debs:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; \
+	elif sudo -n true 2>/dev/null; then \
+		sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; \
+	else \
+		echo "Please install these Debian packages: $(DEBS)  (sudo apt-get install $(DEBS))"; \
+		[ "$$CI" != true ]; \
+	fi
+
+# The PostgreSQL half of the suite needs a server at 127.0.0.1:5432; start the
+# machine's own cluster if it is installed but stopped.
+postgres:
+	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then \
+			pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start || true; \
+		fi; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules $(HTMX)

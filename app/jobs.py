@@ -1,0 +1,218 @@
+"""Background jobs kept in the database, so a page can show their progress, a
+user can leave and come back, and a restart loses nothing.
+
+A job is a plain function ``fn(session, report, **payload)`` taking ids in its
+payload; the worker and the tests call the very same function. A worker claims
+a job with a compare-and-set UPDATE (behind ``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL), so with several web processes exactly one runs it. While it runs,
+a heartbeat renews its lease; a job whose lease runs out (its process died) is
+claimed again, up to ``max_attempts`` times, then marked failed with the reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.models import Job, JobStatus
+from screening.errors import NotFound, WinnowError
+from screening.models import utcnow
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[float, str], None]
+
+
+class JobFunction(Protocol):
+    def __call__(self, session: Session, report: Report, **payload: Any) -> None: ...
+
+
+# The job kinds Winnow runs; later issues add import, deduplication and training.
+JOB_KINDS: dict[str, JobFunction] = {}
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    *,
+    review_id: int | None = None,
+    created_by_id: int | None = None,
+    kinds: Mapping[str, JobFunction] | None = None,
+    **payload: Any,
+) -> Job:
+    known = JOB_KINDS if kinds is None else kinds
+    if kind not in known:
+        raise ValueError(f"Unknown job kind {kind!r}; known kinds: {', '.join(sorted(known)) or 'none'}")
+    job = Job(kind=kind, review_id=review_id, created_by_id=created_by_id, payload=payload)
+    session.add(job)
+    session.commit()
+    session.refresh(job)
+    return job
+
+
+def job_for_review(session: Session, review_id: int, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or job.review_id != review_id:
+        raise NotFound(f"No job {job_id} in this review.")
+    return job
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def _lease_expired(now) -> sa.ColumnElement[bool]:
+    return sa.and_(Job.status == JobStatus.running, Job.lease_until < now)
+
+
+def fail_abandoned_jobs(engine: Engine, max_attempts: int) -> int:
+    """Jobs whose process died ``max_attempts`` times are not tried again."""
+    now = utcnow()
+    with Session(engine) as session:
+        result = session.exec(
+            sa.update(Job)
+            .where(_lease_expired(now), Job.attempts >= max_attempts)
+            .values(
+                status=JobStatus.failed,
+                finished_at=now,
+                error=(
+                    f"Interrupted {max_attempts} times: the process running this job stopped "
+                    "before it finished. Start it again; if it keeps failing, see the server log."
+                ),
+            )
+        )
+        session.commit()
+        return result.rowcount
+
+
+def claim_next_job(engine: Engine, worker: str, lease_seconds: int) -> Job | None:
+    now = utcnow()
+    claimable = sa.or_(Job.status == JobStatus.queued, _lease_expired(now))
+    with Session(engine) as session:
+        candidates = session.exec(
+            select(Job.id).where(claimable).order_by(Job.id).limit(5).with_for_update(skip_locked=True)
+        ).all()
+        for job_id in candidates:
+            claimed = session.exec(
+                sa.update(Job)
+                .where(Job.id == job_id, claimable)
+                .values(
+                    status=JobStatus.running,
+                    worker=worker,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    attempts=Job.attempts + 1,
+                    started_at=now,
+                    error="",
+                )
+            )
+            if claimed.rowcount == 1:
+                session.commit()
+                return session.get(Job, job_id)
+        session.commit()
+    return None
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a running job's lease so no other worker takes it while it is alive."""
+
+    def __init__(self, engine: Engine, job_id: int, worker: str, lease_seconds: int):
+        super().__init__(daemon=True, name=f"job-{job_id}-heartbeat")
+        self.engine, self.job_id, self.worker, self.lease_seconds = engine, job_id, worker, lease_seconds
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.lease_seconds / 3):
+            try:
+                _update_own_job(
+                    self.engine, self.job_id, self.worker,
+                    lease_until=utcnow() + timedelta(seconds=self.lease_seconds),
+                )
+            except sa.exc.OperationalError:
+                log.warning("Could not renew the lease of job %s; will try again", self.job_id)
+
+
+def _update_own_job(engine: Engine, job_id: int, worker: str, **values: Any) -> None:
+    with Session(engine) as session:
+        session.exec(sa.update(Job).where(Job.id == job_id, Job.worker == worker).values(**values))
+        session.commit()
+
+
+def run_job(engine: Engine, job: Job, worker: str, lease_seconds: int, kinds: Mapping[str, JobFunction]) -> None:
+    """Run a claimed job to the end and record how it ended."""
+
+    def report(progress: float, message: str = "") -> None:
+        _update_own_job(
+            engine, job.id, worker, progress=max(0.0, min(1.0, progress)), message=message[:300]
+        )
+
+    heartbeat = _Heartbeat(engine, job.id, worker, lease_seconds)
+    heartbeat.start()
+    try:
+        function = kinds[job.kind]
+        with Session(engine) as session:
+            function(session, report, **job.payload)
+    except WinnowError as error:
+        outcome = {"status": JobStatus.failed, "error": str(error)}
+    except Exception as error:  # a bug must end as a failed job with its reason, not a stuck one
+        log.exception("Job %s (%s) failed", job.id, job.kind)
+        outcome = {"status": JobStatus.failed, "error": f"Unexpected error ({type(error).__name__}): {error}"}
+    else:
+        outcome = {"status": JobStatus.succeeded, "progress": 1.0}
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join()
+    _update_own_job(engine, job.id, worker, finished_at=utcnow(), lease_until=None, **outcome)
+
+
+def run_next_job(
+    engine: Engine,
+    *,
+    lease_seconds: int = 60,
+    max_attempts: int = 3,
+    kinds: Mapping[str, JobFunction] | None = None,
+    worker: str | None = None,
+) -> bool:
+    """Claim and run one job; False when there was none to run."""
+    worker = worker or worker_name()
+    fail_abandoned_jobs(engine, max_attempts)
+    job = claim_next_job(engine, worker, lease_seconds)
+    if job is None:
+        return False
+    run_job(engine, job, worker, lease_seconds, JOB_KINDS if kinds is None else kinds)
+    return True
+
+
+class Worker(threading.Thread):
+    """Runs jobs until stopped; ``winnow serve`` starts one per process, ``winnow worker`` runs one alone."""
+
+    def __init__(self, engine: Engine, *, lease_seconds: int, max_attempts: int, poll_seconds: float = 1.0):
+        super().__init__(daemon=True, name="winnow-worker")
+        self.engine = engine
+        self.lease_seconds, self.max_attempts, self.poll_seconds = lease_seconds, max_attempts, poll_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        worker = worker_name()
+        while not self.stopping.is_set():
+            try:
+                ran = run_next_job(
+                    self.engine, lease_seconds=self.lease_seconds, max_attempts=self.max_attempts, worker=worker
+                )
+            except sa.exc.OperationalError:
+                log.exception("The job worker could not reach the database; retrying")
+                ran = False
+            if not ran:
+                self.stopping.wait(self.poll_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(timeout=30)

@@ -1,0 +1,110 @@
+"""``create_app(settings)`` builds the whole application; nothing happens at import time."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from app.config import Settings
+from app.db import check_schema_current, make_engine
+from app.deps import NotAuthenticated
+from app.jobs import Worker
+from app.routes import account, admin, api, auth, jobs, reviews
+from app.security import verify_csrf
+from app.templating import is_htmx, render
+from screening.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    check_schema_current(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        worker = None
+        if settings.run_worker:
+            worker = Worker(engine, lease_seconds=settings.job_lease_seconds, max_attempts=settings.job_max_attempts)
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+        engine.dispose()
+
+    app = FastAPI(
+        title="Winnow",
+        summary="Systematic and scoping reviews: import, deduplicate, rank, screen, extract, report.",
+        lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="winnow_session",
+        max_age=int(timedelta(days=settings.session_max_age_days).total_seconds()),
+        same_site="lax",
+        https_only=settings.https_only,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in (auth, reviews, account, admin, jobs, api):
+        app.include_router(module.router)
+    _add_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    statuses = {NotFound: 404, PermissionDenied: 403, InvalidInput: 422}
+
+    @app.exception_handler(NotAuthenticated)
+    async def not_authenticated(request: Request, error: NotAuthenticated) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(error)}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        login = f"/login?next={request.url.path}"
+        if is_htmx(request):
+            return Response(status_code=204, headers={"HX-Redirect": login})
+        return RedirectResponse(login, status_code=303)
+
+    @app.exception_handler(WinnowError)
+    async def domain_error(request: Request, error: WinnowError) -> Response:
+        status = next((code for kind, code in statuses.items() if isinstance(error, kind)), 400)
+        if isinstance(error, InvalidInput) and _wants_json(request):
+            # The same shape as FastAPI's own 422, so a script reads one kind of error.
+            location = ["body", error.field] if error.field else ["body"]
+            return JSONResponse({"detail": [{"loc": location, "msg": str(error), "type": "invalid"}]}, status_code=422)
+        return _error_response(request, status, str(error))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        return _error_response(request, error.status_code, str(error.detail), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": error.errors()}, status_code=422)
+        return _error_response(request, 422, "Some of what was sent is not valid: " + "; ".join(
+            f"{'.'.join(str(part) for part in problem['loc'][1:])}: {problem['msg']}" for problem in error.errors()
+        ))
+
+
+def _error_response(request: Request, status: int, message: str, headers: dict | None = None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    if is_htmx(request):
+        return render(request, "_error_message.html", status_code=status, message=message)
+    return render(request, "error.html", status_code=status, status=status, message=message)

@@ -1,0 +1,1 @@
+"""Thin routes: parse, authorise (through ``app.deps``), call one domain or account function, render."""

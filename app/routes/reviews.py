@@ -1,0 +1,111 @@
+"""Review pages: the dashboard, creating a review, its overview, settings and members."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from app.deps import CurrentUser, LeadAccess, OptionalUser, SessionDep, ViewerAccess
+from app.forms import parse_form
+from app.security import flash
+from app.templating import is_htmx, render
+from screening import reviews
+from screening.audit import events_for_review
+from screening.errors import InvalidInput
+from screening.models import ReviewCreate, ReviewType, ReviewUpdate, Role
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def dashboard(request: Request, session: SessionDep, user: OptionalUser):
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "reviews/dashboard.html", reviews=reviews.reviews_for_user(session, user.id))
+
+
+@router.get("/reviews/new")
+def new_review_page(request: Request, user: CurrentUser):
+    return render(request, "reviews/new.html", errors={}, values={}, review_types=list(ReviewType))
+
+
+@router.post("/reviews/new")
+async def create_review(request: Request, session: SessionDep, user: CurrentUser):
+    form = await request.form()
+    data, errors = parse_form(ReviewCreate, form)
+    if data is None:
+        return render(
+            request, "reviews/new.html", status_code=422, errors=errors, values=dict(form),
+            review_types=list(ReviewType),
+        )
+    review = reviews.create_review(session, data, user.id)
+    flash(request, f"Review “{review.title}” created. You are its lead.")
+    return RedirectResponse(f"/reviews/{review.id}", status_code=303)
+
+
+@router.get("/reviews/{review_id}")
+def overview(request: Request, session: SessionDep, access: ViewerAccess):
+    return render(
+        request, "reviews/overview.html", access=access,
+        members=reviews.list_members(session, access.review.id),
+        events=events_for_review(session, access.review.id, limit=10),
+    )
+
+
+@router.get("/reviews/{review_id}/settings")
+def settings_page(request: Request, access: LeadAccess):
+    return render(
+        request, "reviews/settings.html", access=access, errors={},
+        values=access.review.model_dump(), review_types=list(ReviewType),
+    )
+
+
+@router.post("/reviews/{review_id}/settings")
+async def update_settings(request: Request, session: SessionDep, access: LeadAccess):
+    form = await request.form()
+    data, errors = parse_form(ReviewUpdate, form)
+    if data is None:
+        return render(
+            request, "reviews/settings.html", status_code=422, access=access, errors=errors,
+            values=dict(form), review_types=list(ReviewType),
+        )
+    reviews.update_review(session, access, data)
+    flash(request, "Review settings saved.")
+    return RedirectResponse(f"/reviews/{access.review.id}", status_code=303)
+
+
+def _members_response(request: Request, session, access, status_code: int = 200, error: str | None = None,
+                      email: str = ""):
+    template = "reviews/_members.html" if is_htmx(request) else "reviews/members.html"
+    return render(
+        request, template, status_code=status_code, access=access, error=error, email=email,
+        members=reviews.list_members(session, access.review.id), roles=list(Role),
+    )
+
+
+@router.get("/reviews/{review_id}/members")
+def members_page(request: Request, session: SessionDep, access: ViewerAccess):
+    return _members_response(request, session, access)
+
+
+@router.post("/reviews/{review_id}/members")
+async def add_member(request: Request, session: SessionDep, access: LeadAccess):
+    form = await request.form()
+    email = str(form.get("email", ""))
+    try:
+        role = Role(str(form.get("role", "")))
+        reviews.add_member(session, access, email, role)
+    except ValueError:
+        return _members_response(request, session, access, 422, "Choose a role: lead, reviewer or viewer.", email)
+    except InvalidInput as error:
+        return _members_response(request, session, access, 422, str(error), email)
+    return _members_response(request, session, access)
+
+
+@router.post("/reviews/{review_id}/members/{user_id}/remove")
+def remove_member(request: Request, session: SessionDep, access: LeadAccess, user_id: int):
+    try:
+        reviews.remove_member(session, access, user_id)
+    except InvalidInput as error:
+        return _members_response(request, session, access, 422, str(error))
+    return _members_response(request, session, access)

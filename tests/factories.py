@@ -1,0 +1,32 @@
+"""Tiny builders shared by domain, route and browser tests."""
+
+from __future__ import annotations
+
+import itertools
+
+from sqlmodel import Session
+
+from app.accounts import AccountCreate, create_user
+from screening.models import Review, ReviewCreate, Role, User
+from screening.reviews import add_member, create_review, review_access
+
+PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+
+
+def make_user(session: Session, *, name: str | None = None, email: str | None = None, is_admin: bool = False) -> User:
+    number = next(_numbers)
+    return create_user(
+        session,
+        AccountCreate(email=email or f"person{number}@example.org", name=name or f"Person {number}", password=PASSWORD),
+        is_admin=is_admin,
+    )
+
+
+def make_review(session: Session, lead: User, **fields) -> Review:
+    fields.setdefault("title", f"Community services for complex emotional needs {next(_numbers)}")
+    return create_review(session, ReviewCreate(**fields), lead.id)
+
+
+def join(session: Session, review: Review, lead: User, member: User, role: Role) -> None:
+    add_member(session, review_access(session, review.id, lead.id), member.email, role)
