@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from screening.citation import Citation
 from screening.importers.detect import OLE_MAGIC, ZIP_MAGIC, delimiter_of, detect_text_format
 from screening.importers.errors import ImportFormatError
+from screening.importers.ris import parse_ris
 from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
 from screening.importers.text import decode
 
@@ -43,6 +44,7 @@ def _parse_tsv(text: str, filename: str) -> list[Citation]:
 
 
 _TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
+    "ris": parse_ris,
     "endnote_tab": parse_endnote_tab,
     "csv": _parse_csv,
     "tsv": _parse_tsv,

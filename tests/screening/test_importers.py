@@ -62,6 +62,90 @@ CASES = [
             "keywords": ["mindfulness", "quality of life"], "source_id": "",
         },
     ),
+    (
+        "embase_sample.ris", "ris", "utf-8-sig", 2, 1,
+        {
+            "title": "Endoscopic ultrasound-guided fine-needle aspiration in the diagnosis of foregut duplication "
+            "cysts: The value of demonstrating detached ciliary tufts in cyst fluid",
+            "authors_first": ["Eloubeidi M.A.", "Cohn M."], "year": 2004, "journal": "Cancer",
+            "volume": "102", "issue": "4", "pages": "253-258", "doi": "10.1002/cncr.20369", "pmid": "15368318",
+            "abstract_starts": "BACKGROUND. The management of foregut duplication cysts",
+        },
+    ),
+    (
+        "pubmed_zotero_sample.ris", "ris", "utf-8", 3, 1,
+        {
+            "title": "Outcomes of inflammatory bowel disease surgery in obese versus non-obese patients: a meta-analysis.",
+            "authors": ["Hicks, G.", "Abdulaal, A.", "Slesser, A. A. P.", "Mohsen, Y."], "year": 2019,
+            "journal": "Techniques in coloproctology", "pages": "947-955", "doi": "10.1007/s10151-019-02080-0",
+            "abstract_starts": "BACKGROUND: Obesity is considered a risk factor",
+        },
+    ),
+    (
+        "zotero_library_sample.ris", "ris", "utf-8", 3, 0,
+        {
+            "title": "An open source machine learning framework for efficient and transparent systematic reviews",
+            "authors_first": ["van de Schoot, Rens", "de Bruin, Jonathan"], "year": 2021,
+            "journal": "Nature Machine Intelligence", "volume": "3", "issue": "2", "pages": "125-133",
+            "doi": "10.1038/s42256-020-00287-7",
+        },
+    ),
+    ("tag_notes.ris", "ris", "utf-8-sig", 12, 0, {"title": "Only title", "abstract": "", "type": "GEN"}),
+    (
+        "ovid.ris", "ris", "utf-8", 2, 0,
+        {
+            "title": "Outcomes of inflammatory bowel disease surgery in obese versus non-obese patients: a meta-analysis.",
+            "authors": ["Hicks, G", "Abdulaal, A", "Slesser, A A P", "Mohsen, Y"], "year": 2019,
+            "journal": "Techniques in Coloproctology", "pages": "947-955", "pmid": "31538262",
+            "doi": "10.1007/s10151-019-02080-0", "abstract_starts": "BACKGROUND: Obesity",
+            "keywords": ["*Inflammatory Bowel Diseases/su [Surgery]", "Humans", "Obesity/co [Complications]"],
+        },
+    ),
+    ("ovid.ris", "ris", "utf-8", 2, 1, {"pmid": "", "year": 2014, "authors": ["Liu, R", "Adler, D G"]}),
+    (
+        "scopus.ris", "ris", "utf-8-sig", 2, 0,
+        {
+            "journal": "Przeglad Gastroenterologiczny", "pmid": "31316690", "doi": "10.5114/pg.2018.81081",
+            "authors_first": ["Rudnik, A."], "year": 2019, "keywords": ["biological treatment", "Crohn's disease", "mindfulness"],
+        },
+    ),
+    (
+        "wos.ris", "ris", "utf-8-sig", 2, 0,
+        {
+            "title": "An open source machine learning framework for efficient and transparent systematic reviews",
+            "journal": "NATURE MACHINE INTELLIGENCE", "year": 2021, "pages": "125-133", "pmid": "",
+            "doi": "10.1038/s42256-020-00287-7",
+        },
+    ),
+    (
+        "proquest.ris", "ris", "utf-8", 2, 0,
+        {
+            "title": "Digital transformation strategy in incumbent firms: a longitudinal study", "authors": [],
+            "year": 2022, "journal": "Journal of Business Strategy", "doi": "10.1108/jbs-01-2022-0011", "pmid": "",
+        },
+    ),
+    ("proquest.ris", "ris", "utf-8", 2, 1, {"type": "THES", "authors": ["Okafor, Chidubem"], "year": 2023}),
+    (
+        "ebsco_cinahl.ris", "ris", "cp1252", 2, 0,
+        {
+            "title": "Nurses\u2019 experiences of caring for patients after bariatric surgery",
+            "authors": ["M\u00fcller, Anna", "Ferr\u00e9, Jos\u00e9"], "year": 2019, "issue": "9/10",
+            "pages": "1660-1670", "pmid": "30687921", "doi": "10.1111/jocn.14780", "source_id": "138421937",
+            "abstract_starts": "Background: Little is known",
+        },
+    ),
+    (
+        "rayyan.ris", "ris", "utf-8", 2, 0,
+        {"pages": "661-668", "journal": "Annals of Surgery", "doi": "10.1097/sla.0000000000003456", "year": 2019},
+    ),
+    (
+        "endnote.ris", "ris", "utf-8", 2, 0,
+        {
+            "title": "Chalk biostratigraphy: a wrapped title", "year": 2015, "pages": "73-6", "source_id": "12",
+            "keywords": ["article", "biostratigraphy", "Cretaceous", "chalk"], "doi": "10.1016/j.cretres.2015.01.002",
+        },
+    ),
+    ("endnote.ris", "ris", "utf-8", 2, 1, {"title": "Active learning in practice", "year": 2018, "type": "BOOK"}),
 ]
 
 
@@ -69,13 +153,13 @@ def _check(citation, expected: dict) -> None:
     for name, value in expected.items():
         if name == "abstract_starts":
             assert citation.abstract.startswith(value)
-        elif name == "keywords_first":
-            assert citation.keywords[: len(value)] == value
+        elif name in ("keywords_first", "authors_first"):
+            assert getattr(citation, name.removesuffix("_first"))[: len(value)] == value
         else:
             assert getattr(citation, name) == value, name
 
 
-@pytest.mark.parametrize(("name", "format_", "encoding", "count", "index", "expected"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "format_", "encoding", "count", "index", "expected"), CASES, ids=[f"{c[0]}-{c[4]}" for c in CASES])
 def test_fixture_imports_with_right_count_and_fields(name, format_, encoding, count, index, expected):
     parsed = parse_file((FIXTURES / name).read_bytes(), name)
     assert (parsed.format, parsed.encoding, len(parsed.citations)) == (format_, encoding, count)
@@ -174,3 +258,27 @@ def test_unreadable_files_get_a_message_naming_the_file(data, message):
     with pytest.raises(ImportFormatError) as caught:
         parse_file(data, "empty.ris")
     assert str(caught.value).startswith(message)
+
+
+def test_ris_keeps_every_tag_under_its_own_name():
+    citation = parse_file((FIXTURES / "scopus.ris").read_bytes(), "scopus.ris").citations[0]
+    assert citation.raw["J2"] == "Prz. Gastroenterol."
+    assert citation.raw["N1"] == ["Export Date: 12 March 2024"]
+    assert citation.raw["KW"] == ["biological treatment", "Crohn's disease", "mindfulness"]
+
+
+def test_ris_tag_outside_a_record_names_the_line():
+    data = b"TY  - JOUR\nTI  - One\nER  - \n\nAU  - Stray, A\nTY  - JOUR\nTI  - Two\nER  - \n"
+    with pytest.raises(ImportFormatError) as caught:
+        parse_file(data, "embase.ris")
+    assert str(caught.value) == (
+        "embase.ris, line 5: a tag line 'AU  - Stray, A' outside any record. Check the file is a complete "
+        "RIS export (each record starts with TY  - and ends with ER  -)."
+    )
+    assert caught.value.line == 5
+
+
+def test_ris_with_one_space_tags_and_a_new_record_before_er():
+    data = b"TY - JOUR\nTI - First\nTY  - JOUR\nTI  - Second\nER  -"
+    titles = [c.title for c in parse_file(data, "odd.ris").citations]
+    assert titles == ["First", "Second"]
