@@ -8,8 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from screening.citation import Citation
+from screening.importers.bibtex import parse_bibtex
 from screening.importers.detect import OLE_MAGIC, ZIP_MAGIC, delimiter_of, detect_text_format
+from screening.importers.endnote_xml import parse_endnote_xml
 from screening.importers.errors import ImportFormatError
+from screening.importers.medline import parse_medline
 from screening.importers.ris import parse_ris
 from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
 from screening.importers.text import decode
@@ -45,6 +48,9 @@ def _parse_tsv(text: str, filename: str) -> list[Citation]:
 
 _TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
     "ris": parse_ris,
+    "medline": parse_medline,
+    "bibtex": parse_bibtex,
+    "endnote_xml": parse_endnote_xml,
     "endnote_tab": parse_endnote_tab,
     "csv": _parse_csv,
     "tsv": _parse_tsv,

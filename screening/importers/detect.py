@@ -33,8 +33,11 @@ def detect_text_format(text: str) -> str | None:
     if _BIBTEX.search(text):
         return "bibtex"
     delimiter = delimiter_of(first_line)
+    if delimiter == "\t":
+        keys = {column_key(name) for name in first_line.split("\t")}
+        return "endnote_tab" if "referencetype" in keys else "tsv"
     if delimiter:
-        return "tsv" if delimiter == "\t" else "csv"
+        return "csv"
     if column_key(first_line) in COLUMN_NAMES["title"] + COLUMN_NAMES["abstract"]:
         return "csv"
     return None

@@ -37,7 +37,7 @@ COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "volume": ("volume", "vl"),
     "issue": ("issue", "number", "is"),
     "pages": ("pages", "page", "pg"),
-    "doi": ("doi", "di", "do"),
+    "doi": ("doi", "di", "do", "electronicresourcenumber"),
     "pmid": ("pmid", "pubmedid", "pubmed"),
     "url": ("url", "link", "urls", "ur"),
     "type": ("itemtype", "referencetype", "documenttype", "publicationtype", "type", "ty"),
@@ -65,11 +65,14 @@ def parse_delimited(text: str, filename: str, delimiter: str) -> list[Citation]:
 
 def parse_endnote_tab(text: str, filename: str) -> list[Citation]:
     """EndNote's tab-delimited text: a ``*Journal Article`` (or ``*Generic``)
-    line naming the reference type, then a header row, then one row per
-    reference."""
-    type_line, _, rest = text.partition("\n")
-    reference_type = type_line.strip().lstrip("*").strip()
-    citations = _citations(_csv_rows(rest, filename, "\t", first_line=2), filename)
+    line naming the default reference type, then a header row of EndNote
+    field names, then one row per reference. The type line may be missing
+    when a ``Reference Type`` column names each row's type."""
+    reference_type, first_line = "", 1
+    if text.startswith("*"):
+        type_line, _, text = text.partition("\n")
+        reference_type, first_line = type_line.lstrip("*").strip(), 2
+    citations = _citations(_csv_rows(text, filename, "\t", first_line), filename)
     for citation in citations:
         citation.type = citation.type or reference_type
     return citations

@@ -146,6 +146,69 @@ CASES = [
         },
     ),
     ("endnote.ris", "ris", "utf-8", 2, 1, {"title": "Active learning in practice", "year": 2018, "type": "BOOK"}),
+    (
+        "pubmed.nbib", "medline", "utf-8", 2, 0,
+        {
+            "title": "Outcomes of inflammatory bowel disease surgery in obese versus non-obese patients: a meta-analysis.",
+            "abstract": "BACKGROUND: Obesity is considered a risk factor for many chronic diseases and obese "
+            "patients are often considered higher risk surgical candidates.",
+            "authors": ["Hicks, G", "Abdulaal, A", "Slesser, A A P", "Mohsen, Y"], "year": 2019,
+            "journal": "Techniques in coloproctology", "volume": "23", "issue": "10", "pages": "947-955",
+            "doi": "10.1007/s10151-019-02080-0", "pmid": "31538262", "type": "Journal Article",
+            "keywords": ["Humans", "*Inflammatory Bowel Diseases/surgery", "Obesity/*complications", "Perioperative outcomes"],
+        },
+    ),
+    ("pubmed.nbib", "medline", "utf-8", 2, 1, {"authors": ["Reimer EJ", "Dunn GS"], "year": 1999, "doi": "", "pmid": "10051933"}),
+    (
+        "library.bib", "bibtex", "utf-8", 2, 0,
+        {
+            "title": "An open source machine learning framework for efficient and transparent systematic reviews",
+            "authors": ["van de Schoot, Rens", "de Bruin, Jonathan", "Schram, Raoul"], "year": 2021,
+            "journal": "Nature Machine Intelligence", "issue": "2", "pages": "125-133",
+            "doi": "10.1038/s42256-020-00287-7", "keywords": ["active learning", "systematic reviews"],
+            "type": "article", "source_id": "vandeschoot2021open", "abstract_starts": "To help researchers",
+        },
+    ),
+    (
+        "library.bib", "bibtex", "utf-8", 2, 1,
+        {
+            "title": "Effects of \u00dcbung on DNA repair in M\u00fcnster cohorts",
+            "authors": ["M\u00fcller, Anna", "Ferr\u00e9, Jos\u00e9"], "year": 2019,
+            "journal": "Proceedings of the European Workshop", "pmid": "30687921", "pages": "12-19",
+        },
+    ),
+    (
+        "endnote.xml", "endnote_xml", "utf-8", 2, 0,
+        {
+            "title": "Outcomes of inflammatory bowel disease surgery in obese versus non-obese patients: a meta-analysis",
+            "authors": ["Hicks, G.", "Abdulaal, A."], "year": 2019, "journal": "Techniques in Coloproctology",
+            "volume": "23", "issue": "10", "pages": "947-955", "doi": "10.1007/s10151-019-02080-0",
+            "pmid": "31538262", "keywords": ["Humans", "*Obesity/complications"], "type": "Journal Article",
+            "source_id": "42", "url": "https://www.ncbi.nlm.nih.gov/pubmed/31538262",
+            "abstract": "BACKGROUND: Obesity is considered a risk factor for many chronic diseases.",
+        },
+    ),
+    ("endnote.xml", "endnote_xml", "utf-8", 2, 1, {"type": "Book Section", "source_id": "43", "year": 2018}),
+    (
+        "zotero_endnote.xml", "endnote_xml", "utf-8", 1, 0,
+        {
+            "authors": ["van de Schoot, Rens", "de Bruin, Jonathan"], "year": 2021, "pages": "125-133",
+            "journal": "Nature Machine Intelligence", "doi": "10.1038/s42256-020-00287-7", "source_id": "",
+        },
+    ),
+    (
+        "endnote_tab.txt", "endnote_tab", "utf-8", 2, 0,
+        {
+            "authors": ["Hicks, G.", "Abdulaal, A.", "Slesser, A. A. P."], "year": 2019,
+            "journal": "Techniques in Coloproctology", "issue": "10", "keywords": ["Humans", "Obesity"],
+            "doi": "10.1007/s10151-019-02080-0", "type": "Journal Article", "source_id": "42",
+        },
+    ),
+    ("endnote_tab.txt", "endnote_tab", "utf-8", 2, 1, {"type": "Book", "title": "Active learning in practice"}),
+    (
+        "endnote_tab_journal.txt", "endnote_tab", "utf-8", 2, 1,
+        {"authors": ["Woo, W", "Lee, L"], "year": 1995, "journal": "J. of Clothing", "type": "Journal Article"},
+    ),
 ]
 
 
@@ -282,3 +345,30 @@ def test_ris_with_one_space_tags_and_a_new_record_before_er():
     data = b"TY - JOUR\nTI - First\nTY  - JOUR\nTI  - Second\nER  -"
     titles = [c.title for c in parse_file(data, "odd.ris").citations]
     assert titles == ["First", "Second"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "refs.bib", b"@article{one,\n title={Fine}}\n\n@article{two,\n title = {Broken\n year=2019}\n",
+            "refs.bib, line 4: the @article entry 'two' starting here cannot be read",
+        ),
+        (
+            "pubmed.nbib", b"PMID- 1\nTI  - One\n\nPMID- 2\nTI  - Two\ngarbage here\n",
+            "pubmed.nbib, line 6: 'garbage here' is neither a tag line",
+        ),
+        (
+            "pubmed.nbib", b"PMID- 1\nTI  - One\n\nTI  - No PMID\n",
+            "pubmed.nbib, line 4: a record starts with TI instead of PMID",
+        ),
+        (
+            "cut.xml", b"<?xml version=\"1.0\"?>\n<xml><records>\n<record><titles><title>x</titles>\n",
+            "cut.xml, line 3: the XML is not well formed",
+        ),
+    ],
+)
+def test_malformed_files_name_the_line_at_fault(name, data, message):
+    with pytest.raises(ImportFormatError) as caught:
+        parse_file(data, name)
+    assert str(caught.value).startswith(message)

@@ -1,0 +1,68 @@
+"""BibTeX, read with bibtexparser; LaTeX accents become Unicode and the
+braces that protect capitals are dropped."""
+
+from __future__ import annotations
+
+import re
+
+import bibtexparser
+from bibtexparser.bparser import BibTexParser
+from bibtexparser.customization import convert_to_unicode
+
+from screening.citation import Citation
+from screening.importers.errors import ImportFormatError
+from screening.importers.fields import join_pages, parse_year, split_keywords
+
+# An entry's opening line: "@article{key," (not @comment, @string, @preamble).
+_ENTRY_START = re.compile(r"^[ \t]*@(?!comment\b|string\b|preamble\b)([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE | re.IGNORECASE)
+
+
+def parse_bibtex(text: str, filename: str) -> list[Citation]:
+    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
+    parser.customization = convert_to_unicode
+    entries = bibtexparser.loads(text, parser=parser).entries
+    _check_nothing_dropped(text, {entry.get("ID", "") for entry in entries}, filename)
+    return [_citation(entry) for entry in entries]
+
+
+def _check_nothing_dropped(text: str, keys: set[str], filename: str) -> None:
+    """bibtexparser skips an entry it cannot read without a word; refuse the
+    file instead, naming the line the first lost entry starts on."""
+    for match in _ENTRY_START.finditer(text):
+        if match.group(2) not in keys:
+            line = text.count("\n", 0, match.start()) + 1
+            raise ImportFormatError(
+                filename, line,
+                f"the @{match.group(1)} entry {match.group(2)!r} starting here cannot be read. "
+                "Check that its braces are balanced and that fields are separated by commas.",
+            )
+
+
+def _clean(value: str) -> str:
+    return " ".join(value.replace("{", "").replace("}", "").split())
+
+
+def _citation(entry: dict[str, str]) -> Citation:
+    fields = {name: _clean(value) for name, value in entry.items()}
+
+    def first(*names: str) -> str:
+        return next((fields[name] for name in names if fields.get(name)), "")
+
+    authors = [name.strip() for name in re.split(r"\s+and\s+", first("author")) if name.strip()]
+    return Citation(
+        title=first("title"),
+        abstract=first("abstract"),
+        authors=authors,
+        year=parse_year(first("year"), first("date")),
+        journal=first("journal", "journaltitle", "booktitle"),
+        volume=first("volume"),
+        issue=first("number", "issue"),
+        pages=join_pages(first("pages")),
+        doi=first("doi"),
+        pmid=first("pmid"),
+        keywords=split_keywords(first("keywords", "keyword").replace(",", ";")),
+        url=first("url"),
+        type=first("ENTRYTYPE"),
+        source_id=first("ID"),
+        raw=fields,
+    )
