@@ -1,0 +1,94 @@
+"""Which pairs of records are worth comparing at all.
+
+Comparing every pair of 50,000 records is 1.25 billion comparisons; records
+that are one report share something exact, so each record goes into a few
+blocks and only records sharing a block are compared:
+
+* the DOI, the PMID;
+* each of the title's two rarest words (a duplicate's title has the same rare
+  words, whatever its case, punctuation, word order or database notes; two
+  words, so that a typo in one still leaves the other);
+* the first and the last 24 letters of the title (catches titles whose rare
+  words are spelled differently, e.g. haemolytic/hemolytic);
+* first author with first page, and journal initials with volume and first
+  page (catch a translated title, which shares no words).
+
+Each record sits in at most eight blocks, so the number of pairs grows with
+the number of records times the block size. Blocks bigger than
+``SMALL_BLOCK`` (a common prefix such as "effect of") are filtered with
+``rapidfuzz.process.cdist`` on titles in C; a key shared by more than
+``MAX_BLOCK`` records says nothing about identity and is dropped (the other
+keys still place those records)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from screening.dedup.normalise import STOPWORDS, Prepared
+
+SMALL_BLOCK = 40
+MAX_BLOCK = 3000
+RARE_WORDS = 3
+AFFIX = 24
+BLOCK_TITLE_CUTOFF = 60.0  # fuzz.ratio below which a pair from a big block is not compared
+
+
+def _rare_words(prepped: list[Prepared]) -> list[list[str]]:
+    freq: Counter[str] = Counter()
+    words = []
+    for p in prepped:
+        ws = [t for t in p.tokens if len(t) > 2 and t not in STOPWORDS and not t.isdigit()]
+        freq.update(ws)
+        words.append(ws)
+    return [sorted(ws, key=lambda w: (freq[w], w))[:RARE_WORDS] for ws in words]
+
+
+def _keys(p: Prepared, rare: list[str]) -> Iterable[tuple]:
+    if p.doi:
+        yield ("doi", p.doi)
+    if p.pmid:
+        yield ("pmid", p.pmid)
+    for word in rare:
+        yield ("word", word)
+    squeezed = p.title.replace(" ", "")
+    if len(squeezed) >= AFFIX // 2:
+        yield ("head", squeezed[:AFFIX])
+        yield ("tail", squeezed[-AFFIX:])
+    if p.surnames and p.year:
+        yield ("author-year", p.surnames[0], p.year)
+    if p.first_page and p.surnames:
+        yield ("author-page", p.surnames[0], p.first_page)
+    if p.first_page and p.volume:
+        for variant in p.journals:
+            yield ("journal-volume-page", "".join(t[0] for t in variant), p.volume, p.first_page)
+
+
+def candidate_pairs(prepped: list[Prepared]) -> Iterator[tuple[int, int]]:
+    """Each pair of indices (i < j) sharing a block, once."""
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    for idx, (p, rare) in enumerate(zip(prepped, _rare_words(prepped))):
+        for key in set(_keys(p, rare)):
+            blocks[key].append(idx)
+    n = len(prepped)
+    seen: set[int] = set()
+    for members in blocks.values():
+        size = len(members)
+        if size < 2 or size > MAX_BLOCK:
+            continue
+        if size <= SMALL_BLOCK:
+            found = ((members[x], members[y]) for x in range(size) for y in range(x + 1, size))
+        else:
+            titles = [prepped[m].title for m in members]
+            scores = process.cdist(titles, titles, scorer=fuzz.ratio, dtype=np.uint8,
+                                   score_cutoff=BLOCK_TITLE_CUTOFF, workers=-1)
+            xs, ys = np.nonzero(np.triu(scores, k=1))
+            found = ((members[x], members[y]) for x, y in zip(xs.tolist(), ys.tolist()))
+        for i, j in found:
+            key = i * n + j
+            if key not in seen:
+                seen.add(key)
+                yield i, j

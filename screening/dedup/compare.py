@@ -1,0 +1,318 @@
+"""Judge one pair of records: auto-merge, a candidate for a person, or not alike.
+
+The rule is asymmetric on purpose. Merging two distinct studies loses
+evidence and nobody notices; leaving a duplicate costs a reviewer one click on
+the possible-duplicates page. So a pair merges automatically only when the
+records agree on what identifies a report (its title and authors, and at least
+one locator: journal, volume or first page) and *nothing* says they are
+different reports. Anything that looks alike but has a single sign of being a
+different report goes to a person.
+
+Signs of a different report (each blocks automatic merging):
+
+* year differs by more than one (one year covers online-first vs print);
+* volume differs, or first page differs, when both records give it: two
+  articles of one journal cannot share both, and one article has only one;
+* one is a conference record and the other a journal article, or a book and a
+  chapter, or a thesis (PRISMA counts reports, and these are different reports
+  of the same study);
+* DOIs or PMIDs both given and different;
+* the titles differ in a number ("Part 1"/"Part 2", "12-month"/"24-month",
+  roman numerals included) or in a word that names a different study or
+  population or kind of report (in vivo/in vitro, men/women, protocol,
+  erratum, reply ...);
+* for a title match alone, any other content word present in one title only
+  (a spelling variant such as haemolytic/hemolytic or randomised/randomized is
+  not a different word).
+
+Thresholds are on rapidfuzz's ``fuzz.ratio`` (normalised Indel similarity,
+0-100) over folded titles (``normalise.fold``), so case, punctuation, HTML
+entities, Greek letters, diacritics and database notes no longer count:
+
+* ``AUTO_TITLE = 95``: what is left after folding is typos and spelling
+  variants; a different word almost always costs more than 5 points in a
+  title long enough to identify a report, and the word checks above catch the
+  rest.
+* ``LOCATOR_TITLE = 80``: when journal, volume, first page, year and first
+  author all agree, the title only has to confirm (a dropped subtitle, a
+  truncated title), not identify.
+* ``CANDIDATE_TITLE = 85`` and ``CONTAINED_TITLE = 90`` (``token_set_ratio``,
+  one title's words within the other's): wide enough to show a person
+  translated and truncated titles, narrow enough to keep the page short.
+* ``MIN_IDENTIFYING_WORDS = 4``: "Editorial", "Reply" or "Stroke" does not
+  identify a report; such titles merge only with volume and first page
+  agreeing, and are candidates only with another field agreeing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from screening.dedup.normalise import Prepared
+
+AUTO_TITLE = 95.0
+LOCATOR_TITLE = 80.0
+CANDIDATE_TITLE = 85.0
+CONTAINED_TITLE = 90.0
+MIN_IDENTIFYING_WORDS = 4
+TEAM_TITLE = 70.0  # same authors, same year: a retitled report (abstract -> article) is shown
+SPELLING_VARIANT = 75.0  # fuzz.ratio of two words read as one word spelled two ways
+SAME_ID_TITLE = 90.0  # a shared DOI/PMID still needs titles this alike (book DOIs cover chapters)
+
+# Words whose presence in only one of two otherwise alike titles means a
+# different study, population, or kind of report.
+CONTRAST_WORDS = frozenset(
+    """vivo vitro situ silico vitro
+    men women man woman male males female females boys girls
+    child children adult adults adolescent adolescents infant infants neonate neonates neonatal
+    elderly older younger young pediatric paediatric
+    mouse mice rat rats dog dogs pig pigs rabbit rabbits human humans animal animals
+    protocol erratum errata correction corrigendum corrected retraction retracted withdrawn
+    comment commentary reply response letter editorial abstract abstracts
+    update updated preliminary interim final extension followup rationale design baseline
+    secondary subgroup posthoc pilot feasibility economic cost costs
+    review meta metaanalysis systematic
+    not no non without versus alone plus placebo sham
+    pre post before after acute chronic early late first second third
+    high low positive negative left right upper lower primary
+    part phase type stage""".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatePair:
+    """Two records (indices into the list given to ``find_duplicates``) that
+    may be one report. ``decision`` is ``auto`` (merge without asking) or
+    ``candidate`` (a person decides); ``reasons`` explain it in a few words."""
+
+    left: int
+    right: int
+    score: float
+    decision: Literal["auto", "candidate"]
+    reasons: tuple[str, ...] = field(default=())
+
+
+def _unexplained(mine: set[str], theirs: set[str], their_title: str) -> list[str]:
+    """Words of one title with no spelling variant in the other."""
+    squeezed = their_title.replace(" ", "")
+    out = []
+    for word in sorted(mine):
+        if len(word) > 2 and word in squeezed:  # "follow up" vs "followup"
+            continue
+        if any(fuzz.ratio(word, other) >= SPELLING_VARIANT for other in theirs):
+            continue
+        out.append(word)
+    return out
+
+
+def title_differences(a: Prepared, b: Prepared) -> tuple[list[str], list[str]]:
+    """(signs of a different report, other words found in one title only)."""
+    if not a.title or not b.title:
+        return [], []
+    signs = []
+    if a.numbers != b.numbers:
+        signs.append(f"numbers in titles differ: {' '.join(a.numbers) or 'none'} vs "
+                     f"{' '.join(b.numbers) or 'none'}")
+    words_a, words_b = a.words, b.words
+    only_a, only_b = words_a - words_b, words_b - words_a
+    contrast = sorted((only_a | only_b) & CONTRAST_WORDS)
+    if contrast:
+        signs.append("titles differ in: " + ", ".join(contrast))
+    only_a -= CONTRAST_WORDS
+    only_b -= CONTRAST_WORDS
+    other = _unexplained(only_a, only_b, b.title) + _unexplained(only_b, only_a, a.title)
+    return signs, other
+
+
+def _abbreviates(short: str, tokens: tuple[str, ...]) -> bool:
+    """``short`` is a run of non-empty prefixes of every token in order:
+    ``jthoraccardiovascsurg`` abbreviates journal/thoracic/cardiovascular/surgery."""
+    if not tokens:
+        return not short
+    head = tokens[0]
+    for cut in range(min(len(head), len(short)), 0, -1):
+        if short[:cut] == head[:cut] and _abbreviates(short[cut:], tokens[1:]):
+            return True
+    return False
+
+
+def journals_alike(a: Prepared, b: Prepared) -> bool | None:
+    """Same journal, allowing abbreviations (``J Clin Psychiatry`` = ``Journal
+    of Clinical Psychiatry``), ``&``/``and``, spacing, a subtitle after ``:``
+    and alternate names; ``None`` when either record has none."""
+    if not a.journals or not b.journals:
+        return None
+    for va in a.journals:
+        for vb in b.journals:
+            if va == vb or "".join(va) == "".join(vb):
+                return True
+            if fuzz.ratio(" ".join(va), " ".join(vb)) >= 90:
+                return True
+            short, long_ = (va, vb) if len("".join(va)) <= len("".join(vb)) else (vb, va)
+            if len(long_) <= 12 and _abbreviates("".join(short), long_):
+                return True
+    return False
+
+
+def _same_surname(x: str, y: str) -> bool:
+    return x == y or fuzz.ratio(x, y) >= 85 or (min(len(x), len(y)) >= 4 and (x in y or y in x))
+
+
+def author_agreement(a: Prepared, b: Prepared) -> tuple[bool, float] | None:
+    """(same first author, share of the shorter author list found in the
+    other); ``None`` when either record has no authors. A family name counts
+    as found when it is any word of the other record's names, since databases
+    disagree on which part of an Asian name comes first."""
+    if not a.surnames or not b.surnames:
+        return None
+    first = (
+        _same_surname(a.surnames[0], b.surnames[0])
+        or a.surnames[0] in b.first_author_words
+        or b.surnames[0] in a.first_author_words
+    )
+    found_a = sum(s in b.name_words or s in b.surnames for s in set(a.surnames))
+    found_b = sum(s in a.name_words or s in a.surnames for s in set(b.surnames))
+    shorter = min(len(set(a.surnames)), len(set(b.surnames)))
+    return first, min(1.0, max(found_a, found_b) / shorter)
+
+
+def _conflicts(a: Prepared, b: Prepared) -> list[str]:
+    out = []
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        out.append(f"years differ: {a.year} vs {b.year}")
+    if a.volume and b.volume and a.volume != b.volume:
+        out.append(f"volumes differ: {a.volume} vs {b.volume}")
+    if a.first_page and b.first_page and a.first_page != b.first_page:
+        out.append(f"pages differ: {a.pages} vs {b.pages}")
+    if a.kind and b.kind and a.kind != b.kind:
+        out.append(f"{a.kind} vs {b.kind}")
+    if a.doi and b.doi and a.doi != b.doi:
+        out.append(f"DOIs differ: {a.doi} vs {b.doi}")
+    if a.pmid and b.pmid and a.pmid != b.pmid:
+        out.append(f"PMIDs differ: {a.pmid} vs {b.pmid}")
+    return out
+
+
+def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
+    """The verdict on records ``i`` and ``j``; ``None`` when they are not alike enough to show."""
+    reasons: list[str] = []
+    same_doi = bool(a.doi) and a.doi == b.doi
+    same_pmid = bool(a.pmid) and a.pmid == b.pmid
+    if same_doi:
+        reasons.append("same DOI")
+    if same_pmid:
+        reasons.append("same PMID")
+
+    both_titles = bool(a.title and b.title)
+    ratio = fuzz.ratio(a.title, b.title) if both_titles else 0.0
+    contained = fuzz.token_set_ratio(a.title, b.title) if both_titles and ratio < AUTO_TITLE else ratio
+    shorter = min(len(a.words), len(b.words))
+    identifying = shorter >= MIN_IDENTIFYING_WORDS
+    same_volume = bool(a.volume) and a.volume == b.volume
+    same_page = bool(a.first_page) and a.first_page == b.first_page
+    if not (same_doi or same_pmid or same_page or ratio >= TEAM_TITLE or contained >= TEAM_TITLE):
+        return None  # no rule below can show this pair
+    if both_titles:
+        reasons.append(f"title {ratio:.0f}% alike")
+        if ratio < CANDIDATE_TITLE and contained >= CONTAINED_TITLE:
+            reasons.append("one title's words within the other's")
+    signs, other_words = title_differences(a, b)
+
+    authors = author_agreement(a, b)
+    first_author = authors is not None and authors[0]
+    if authors is not None:
+        reasons.append(("same first author" if authors[0] else "first authors differ")
+                       + f", {authors[1]:.0%} of authors shared")
+    journal = journals_alike(a, b)
+    if journal is not None:
+        reasons.append("journal alike" if journal else "journals differ")
+    if same_volume:
+        reasons.append("same volume")
+    if same_page:
+        reasons.append("same first page")
+    if a.issue and b.issue and a.issue != b.issue:
+        reasons.append(f"issues differ: {a.issue} vs {b.issue}")  # weak: issue fields are noisy
+    conflicts = _conflicts(a, b)
+    year_ok = not (a.year and b.year and abs(a.year - b.year) > 1)
+
+    # One team: the same first author and half the names, or (when a database
+    # garbled the first name, "Goicoechea de, Jorge E.") most names of a list of three or more.
+    authors_alike = authors is not None and (
+        (authors[0] and authors[1] >= 0.5)
+        or (authors[1] >= 0.8 and min(len(set(a.surnames)), len(set(b.surnames))) >= 3)
+    )
+    same_year = bool(a.year) and a.year == b.year
+    locator = bool(journal) and same_volume and same_page and year_ok
+    same_range = same_page and bool(a.last_page) and a.last_page == b.last_page != a.first_page
+    # A year apart is online-first vs print, or a later report: only a shared
+    # volume or first page tells which.
+    dated = same_year or not (a.year and b.year) or same_volume or same_page
+    # Two journals are two reports (a journal-club summary, a republication,
+    # a translation) unless volume and first page say otherwise.
+    one_journal = journal is not False or (same_volume and same_page)
+
+    decision: str | None = None
+    if not conflicts and not signs:
+        if same_doi or same_pmid:
+            titles_agree = not both_titles or ratio >= SAME_ID_TITLE or contained >= 95
+            if titles_agree and (authors is None or first_author):
+                decision = "auto"
+        elif (
+            ratio >= AUTO_TITLE and not other_words and authors_alike and dated and one_journal
+            and ((identifying and (journal or same_volume or same_page)) or (same_volume and same_page))
+        ):
+            decision = "auto"
+        elif locator and (first_author or (authors is None and identifying)) and (
+            ratio >= LOCATOR_TITLE or (identifying and contained >= 95)
+        ):
+            decision = "auto"
+    if decision is None and not conflicts and both_titles and locator and authors_alike and same_range and (
+        ratio < LOCATOR_TITLE
+    ):
+        # Journal, volume, the whole page range, year and author team agree:
+        # one article, whatever its titles say (typically the original-language
+        # title and its English translation, where word checks mean nothing).
+        decision = "auto"
+        reasons.append("same page range: titles read as translations")
+
+    if decision is None:
+        # Shown to a person when the fields that agree are at least as many as
+        # those that disagree, and the titles or the locator make it plausible.
+        agree = sum((first_author, year_ok and bool(a.year and b.year), bool(journal), same_volume, same_page))
+        disagree = sum((authors is not None and not first_author, not year_ok, journal is False,
+                        bool(a.volume and b.volume) and not same_volume,
+                        bool(a.first_page and b.first_page) and not same_page))
+        title_alike = both_titles and (ratio >= CANDIDATE_TITLE or (identifying and contained >= CONTAINED_TITLE))
+        same_team = authors_alike and year_ok and both_titles and (
+            ratio >= TEAM_TITLE or (identifying and contained >= TEAM_TITLE))
+        if (
+            same_doi or same_pmid
+            or ((title_alike or same_team) and agree >= max(disagree, 1))
+            or (same_volume and same_page and (bool(journal) or first_author))
+            or (first_author and same_page and year_ok)
+        ):
+            decision = "candidate"
+    if decision is None:
+        return None
+
+    reasons.extend(conflicts)
+    reasons.extend(signs)
+    if other_words and decision == "candidate":
+        reasons.append("words in one title only: " + ", ".join(other_words[:6]))
+    evidence = (
+        0.55 * ratio / 100
+        + 0.15 * (authors[1] if authors else 0.5)
+        + 0.1 * (1.0 if journal else 0.5 if journal is None else 0.0)
+        + 0.1 * same_volume + 0.1 * same_page
+    )
+    if same_doi or same_pmid:
+        evidence = max(evidence, 0.9)
+    if decision == "candidate":
+        evidence = min(evidence, 0.89)
+    else:
+        evidence = max(evidence, 0.9)
+    left, right = (i, j) if i < j else (j, i)
+    return DuplicatePair(left, right, round(evidence, 3), decision, tuple(reasons))

@@ -1,0 +1,62 @@
+"""Turn pairwise verdicts into merge groups without chaining distinct studies.
+
+Plain union-find over automatic pairs is single linkage: A~B and B~C merge A
+with C even when A and C are two different reports that each resemble B (a
+protocol, its results paper, and a record whose title is cut short). Here a
+group only grows when *every* record joining it has an automatic verdict with
+*every* record already in it (complete linkage). Pairs are taken strongest
+first, so a borderline link never blocks a clear one. An automatic pair left
+unmerged by this rule goes to a person instead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from screening.dedup.compare import DuplicatePair
+
+CHAIN_REASON = "not merged automatically: its group would hold records that are not all alike"
+
+
+def _plan(n: int, pairs: Iterable[DuplicatePair]) -> tuple[list[list[int]], list[DuplicatePair]]:
+    pairs = list(pairs)
+    auto = {(p.left, p.right) for p in pairs if p.decision == "auto"}
+    group_of = list(range(n))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    refused: list[DuplicatePair] = []
+    ordered = sorted((p for p in pairs if p.decision == "auto"), key=lambda p: (-p.score, p.left, p.right))
+    for pair in ordered:
+        ga, gb = group_of[pair.left], group_of[pair.right]
+        if ga == gb:
+            continue
+        if all((min(x, y), max(x, y)) in auto for x in members[ga] for y in members[gb]):
+            if len(members[ga]) < len(members[gb]):
+                ga, gb = gb, ga
+            for x in members[gb]:
+                group_of[x] = ga
+            members[ga].extend(members.pop(gb))
+        else:
+            refused.append(pair)
+    groups = sorted(sorted(m) for m in members.values() if len(m) > 1)
+    return groups, refused
+
+
+def group_duplicates(n: int, pairs: Iterable[DuplicatePair]) -> list[list[int]]:
+    """Groups (sorted lists of at least two indices in ``range(n)``) to merge
+    automatically; records in no group stay as they are."""
+    return _plan(n, pairs)[0]
+
+
+def pairs_for_review(n: int, pairs: Sequence[DuplicatePair]) -> list[DuplicatePair]:
+    """The pairs a person should decide: every candidate pair, and every
+    automatic pair the grouping refused (re-labelled ``candidate``), except
+    pairs whose two records already sit in one automatic group."""
+    groups, refused = _plan(n, pairs)
+    group_of = {i: g[0] for g in groups for i in g}
+    out = [replace(p, decision="candidate", score=min(p.score, 0.89), reasons=p.reasons + (CHAIN_REASON,))
+           for p in refused]
+    out += [p for p in pairs if p.decision == "candidate"]
+    return sorted(
+        (p for p in out if p.left not in group_of or group_of[p.left] != group_of.get(p.right)),
+        key=lambda p: (-p.score, p.left, p.right),
+    )

@@ -1,0 +1,264 @@
+"""Turn a ``Citation`` into the comparable keys deduplication works on.
+
+Everything here is a pure function of one record, computed once per record
+(``prepare``), so that comparing a pair costs only string similarity and a few
+set operations."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from screening.citation import Citation
+
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "µ": "mu",
+    "ν": "nu", "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma",
+    "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+}
+_GREEK_RE = re.compile("|".join(map(re.escape, _GREEK)))
+_TAG_RE = re.compile(r"<[^<>]{1,40}>")
+_APOSTROPHE_RE = re.compile(r"['’‘`´]")
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+# MEDLINE marks a translated title "(author's transl)"; Ovid and PubMed append
+# notes such as "[Chinese]", "[Article in French]", "[Erratum appears in ...]".
+_AUTHORS_TRANSL_RE = re.compile(r"\(\s*authors?'?s?\s+transl\.?\s*\)", re.IGNORECASE)
+_TRAILING_BRACKET_RE = re.compile(r"\s*\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\s*[.;]*\s*$")
+
+STOPWORDS = frozenset(
+    "a an the of in on for and or to with by at from as is are be into its their this that "
+    "de la le les des du el en y et und der die das".split()
+)
+
+# Roman numerals that can only be numbers; "i", "v" and "x" are numbers only
+# after a word that numbers things ("Part I", "type I", "phase V").
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9",
+          "xi": "11", "xii": "12"}
+_ROMAN_AFTER_CUE = {"i": "1", "v": "5", "x": "10"}
+_NUMBERING_CUES = frozenset(
+    "part phase type stage grade class study trial section level series paper volume report".split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters and digits separated by single spaces.
+
+    HTML entities and tags are decoded or dropped, Greek letters are spelled out
+    (``β`` and ``beta`` agree), diacritics are removed (``Müller`` -> ``muller``),
+    apostrophes are dropped (``symptom's`` -> ``symptoms``) and ``&`` reads ``and``."""
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if "<" in text:
+        text = _TAG_RE.sub(" ", text)
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+        text = _GREEK_RE.sub(lambda m: _GREEK[m.group(0)], text)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _APOSTROPHE_RE.sub("", text).replace("&", " and ")
+    return _NON_ALNUM_RE.sub(" ", text).strip()
+
+
+def strip_title_notes(title: str) -> str:
+    """Remove what databases add around a title without changing the report.
+
+    A title wholly in square brackets is MEDLINE's English translation of a
+    foreign title: keep the inside. Trailing bracketed notes (``[Chinese]``,
+    ``[Erratum appears in ...]``, ``[corrected]``) and ``(author's transl)`` go,
+    unless nothing would be left."""
+    text = html.unescape(title or "").strip().strip('"').strip()
+    text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
+    while True:
+        stripped = _TRAILING_BRACKET_RE.sub("", text).strip()
+        if stripped == text or len(stripped.split()) < 2:
+            break
+        text = stripped
+    if text.startswith("["):
+        depth = 0
+        for pos, ch in enumerate(text):
+            depth += ch == "["
+            depth -= ch == "]"
+            if depth == 0:
+                inside, rest = text[1:pos], text[pos + 1:].strip()
+                if len(rest.split()) <= 3:  # e.g. "[...] LA: Chi" or "[...]."
+                    text = inside
+                break
+    return text.strip().rstrip(".").strip()
+
+
+def title_tokens(title: str) -> list[str]:
+    """Folded title words with roman numerals written as numbers."""
+    words = fold(strip_title_notes(title)).split()
+    out = []
+    for pos, word in enumerate(words):
+        if word in _ROMAN:
+            word = _ROMAN[word]
+        elif word in _ROMAN_AFTER_CUE and pos and words[pos - 1] in _NUMBERING_CUES:
+            word = _ROMAN_AFTER_CUE[word]
+        out.append(word)
+    return out
+
+
+_NO_NAME_RE = re.compile(r"\b(null|none|nan|n/a|et al\.?)\s*$", re.IGNORECASE)
+
+
+def surname(name: str) -> str:
+    """``Zhai, Q. J.`` / ``Le Quintrec M`` / ``Maya Yutsis`` -> ``zhai`` / ``lequintrec`` / ``yutsis``."""
+    name = _NO_NAME_RE.sub("", (name or "").strip()).strip().strip(",").strip()
+    if not name:
+        return ""
+    if "," in name:
+        family = name.split(",", 1)[0]
+    else:
+        parts = name.split()
+        # PubMed style "Le Quintrec M", "Zhai QJ": trailing capital initials.
+        if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,3}\.?", parts[-1]):
+            family = " ".join(parts[:-1])
+        else:
+            family = parts[-1]
+    return fold(family).replace(" ", "")
+
+
+def name_words(name: str) -> frozenset[str]:
+    """Every word of a name, for names whose family name may come first or last
+    (``Ching-yi, Wu`` and ``Wu, C. Y.`` share ``wu``)."""
+    return frozenset(w for w in fold(_NO_NAME_RE.sub("", name or "")).split() if len(w) > 1)
+
+
+def split_authors(authors: list[str]) -> list[str]:
+    """Authors as a list, even when a file gave them in one ``A and B`` or ``A; B`` string."""
+    out: list[str] = []
+    for entry in authors or []:
+        out.extend(p for p in re.split(r"\s+and\s+|;", entry) if p.strip())
+    return out
+
+
+def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
+    """Token tuples of each name a journal field gives (``A = B = C`` lists
+    alternate names), without parenthesised places or stop words:
+    ``Lung cancer (Amsterdam, Netherlands)`` -> ``(("lung", "cancer"),)``."""
+    out = []
+    for name in re.split(r"\s=\s|\[|\]", journal or ""):
+        name = re.sub(r"\([^()]*\)", " ", name)
+        # "Journal of clinical oncology : official journal of ..." is also its first part.
+        for part in (name, name.split(":")[0]):
+            tokens = tuple(t for t in fold(part).split() if t not in _JOURNAL_STOPWORDS)
+            if tokens and tokens not in out:
+                out.append(tokens)
+    return tuple(out)
+
+
+# Elided articles ("Annales françaises d'anesthésie") besides the usual stop words.
+_JOURNAL_STOPWORDS = STOPWORDS | {"d", "l"}
+
+_CONFERENCE_RE = re.compile(
+    r"\b(conference|congress|meeting|proceedings|symposium|workshop|colloquium|abstract book)\b"
+)
+_TYPE_CLASSES = {
+    "journal": {"jour", "jfull", "ejour", "mgzn", "article", "journal article", "journal"},
+    "conference": {"conf", "cpaper", "abst", "inproceedings", "conference", "conference abstract",
+                   "conference paper", "conference proceeding", "meeting abstract", "proceedings"},
+    "book": {"book", "ebook", "edbook", "whole book"},
+    "chapter": {"chap", "echap", "incollection", "inbook", "book chapter", "book section"},
+    "thesis": {"thes", "phdthesis", "mastersthesis", "thesis", "dissertation"},
+}
+
+
+def publication_class(cit: Citation) -> str:
+    """journal / conference / book / chapter / thesis, or "" when the record does not say."""
+    kind = (cit.type or "").strip().lower()
+    for name, members in _TYPE_CLASSES.items():
+        if kind in members:
+            return name
+    if _CONFERENCE_RE.search(fold(cit.journal)):
+        return "conference"
+    return ""
+
+
+_MONTHS_RE = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
+_PAGES_RE = re.compile(r"^([a-z]*)0*(\d+)[a-z]*(?:\s*[-–—]+\s*([a-z]*)0*(\d+))?")
+
+
+def parse_pages(pages: str) -> tuple[str, str]:
+    """(first page, last page) as comparable strings; ("", "") when unreadable.
+
+    ``73-6`` reads 73-76, ``RA25-43`` reads ra25-ra43; only the first range of
+    ``742-8; discussion 748-9`` counts; a page count (``215 p``) or a
+    spreadsheet's date (``01-Jun``) is no page."""
+    text = (pages or "").strip().lower()
+    if not text or _MONTHS_RE.search(text) or re.fullmatch(r"\d+\s*(p|pp|pages?)\.?", text):
+        return "", ""
+    text = re.split(r"[;,]", text)[0].strip()
+    match = _PAGES_RE.match(text)
+    if not match:
+        return "", ""
+    prefix, first, _, last = match.groups()
+    if last and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    if last and int(last) < int(first):  # "2297-2108": a typo in one of them, trust neither
+        return "", ""
+    return prefix + first, (prefix + last) if last else ""
+
+
+def leading_number(value: str) -> str:
+    """``35 Suppl 1`` -> ``35``; ``29A`` -> ``29a``; ``Ph.D.`` -> ``""``."""
+    match = re.search(r"\d+[a-z]?\b|\d+", (value or "").lower())
+    return match.group(0).lstrip("0") or "0" if match else ""
+
+
+MAX_AUTHORS = 25  # enough to tell two teams apart; consortium lists run to hundreds
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The comparable form of one record."""
+
+    title: str  # folded title, words joined by single spaces
+    tokens: frozenset[str]
+    words: frozenset[str]  # title tokens without stop words and numbers
+    numbers: tuple[str, ...]  # sorted numbers in the title (roman numerals included)
+    surnames: tuple[str, ...]
+    name_words: frozenset[str]  # every word of every author's name
+    first_author_words: frozenset[str]
+    journals: tuple[tuple[str, ...], ...]
+    kind: str
+    year: int | None
+    volume: str
+    issue: str
+    first_page: str
+    last_page: str
+    pages: str  # as the file gave them, for explanations
+    doi: str
+    pmid: str
+
+
+def prepare(cit: Citation) -> Prepared:
+    tokens = title_tokens(cit.title)
+    first, last = parse_pages(cit.pages)
+    pmid = re.sub(r"\D", "", cit.pmid or "")
+    authors = split_authors(cit.authors)[:MAX_AUTHORS]
+    return Prepared(
+        title=" ".join(tokens),
+        tokens=frozenset(tokens),
+        words=frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit()),
+        numbers=tuple(sorted(t for t in tokens if t.isdigit())),
+        surnames=tuple(s for s in (surname(a) for a in authors) if s),
+        name_words=frozenset(w for a in authors for w in name_words(a)),
+        first_author_words=name_words(authors[0]) if authors else frozenset(),
+        journals=journal_variants(cit.journal),
+        kind=publication_class(cit),
+        year=cit.year,
+        volume=leading_number(cit.volume),
+        issue=leading_number(cit.issue),
+        first_page=first,
+        last_page=last,
+        pages=(cit.pages or "").strip(),
+        doi=(cit.doi or "").strip().lower(),
+        pmid=pmid.lstrip("0"),
+    )
