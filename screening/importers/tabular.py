@@ -51,6 +51,7 @@ _PAGE_RANGE_COLUMNS = (("pagestart", "pageend"), ("startpage", "endpage"))
 # Free-text columns where a PubMed id hides as "PMID: 123" (Zotero's Extra).
 _NOTE_COLUMNS = ("extra", "notes", "note")
 
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _MAX_FIELD = 10 * 1024 * 1024
 
 
@@ -148,10 +149,16 @@ def _citations(rows: Iterable[tuple[int, list[str]]], filename: str) -> list[Cit
     columns = _map_columns(header, filename)
     citations = []
     for _, row in rows:
-        cells = {name: value.strip() for name, value in zip(header, row) if name and value and value.strip()}
+        cells = {name: _unescape(value.strip()) for name, value in zip(header, row) if name and value and value.strip()}
         if cells:
             citations.append(_citation(cells, columns))
     return citations
+
+
+def _unescape(cell: str) -> str:
+    """Drop the apostrophe a spreadsheet-safe export (Winnow's own included)
+    puts before a cell that would otherwise run as a formula."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_STARTS else cell
 
 
 def _map_columns(header: list[str], filename: str) -> dict[str, list[str]]:
