@@ -1,0 +1,346 @@
+"""Deduplication: normalisation, the traps that must never merge, grouping, merging, files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from screening.citation import Citation
+from screening.dedup import (
+    DuplicatePair,
+    choose_kept_record,
+    dedup_files,
+    find_duplicates,
+    group_duplicates,
+    merge_fields,
+    pairs_for_review,
+    write_groups_csv,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dedup"
+
+
+def article(**fields) -> Citation:
+    """A complete journal article; tests change only what they are about."""
+    base = dict(
+        title="Effect of aerobic exercise on cognition after stroke: a randomised controlled trial",
+        authors=["Smith, J. A.", "Jones, B.", "Garcia, C."],
+        year=2015,
+        journal="Journal of Clinical Psychiatry",
+        volume="76",
+        issue="3",
+        pages="73-76",
+    )
+    base.update(fields)
+    return Citation(**base)
+
+
+def only_pair(a: Citation, b: Citation) -> DuplicatePair | None:
+    pairs = find_duplicates([a, b])
+    assert len(pairs) <= 1
+    return pairs[0] if pairs else None
+
+
+def decision(a: Citation, b: Citation) -> str | None:
+    pair = only_pair(a, b)
+    return pair.decision if pair else None
+
+
+# --- records that are one report, written differently -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title_b",
+    [
+        "EFFECT OF AEROBIC EXERCISE ON COGNITION AFTER STROKE: A RANDOMISED CONTROLLED TRIAL",  # case
+        "Effect of aerobic exercise on cognition after stroke - a randomised, controlled trial.",  # punctuation
+        "Effect of aerobic exercise on cognition after stroke &ndash; a randomised controlled trial",  # entity
+        "[Effect of aerobic exercise on cognition after stroke: a randomised controlled trial]",  # translation
+        "Effect of aerobic exercise on cognition after stroke: a randomised controlled trial. [Chinese]",
+        "Effect of aerobic exercise on cognition after stroke: a randomized controlled trial",  # spelling
+        "Effect of aerobic exercise on cognition after stroke: a randomised controlled trial"
+        " [Erratum appears in J Clin Psychiatry. 2016;77(1):12]",
+    ],
+)
+def test_title_variants_of_one_report_merge_automatically(title_b):
+    pair = only_pair(article(), article(title=title_b))
+    assert pair is not None and pair.decision == "auto"
+    assert pair.score >= 0.9
+
+
+def test_greek_letters_spelled_or_as_symbols_and_diacritics_are_the_same_title():
+    a = article(title="Role of TGF-β1 and IL-1α in Sjögren syndrome after stroke in Zürich")
+    b = article(title="Role of TGF-beta1 and IL-1alpha in Sjogren syndrome after stroke in Zurich",
+                authors=["Smith, J.", "Jones, B. C.", "García, C."])
+    assert decision(a, b) == "auto"
+
+
+def test_abbreviated_journal_and_abbreviated_page_range_agree():
+    a = article()
+    b = article(journal="J Clin Psychiatry", pages="73-6")
+    pair = only_pair(a, b)
+    assert pair.decision == "auto"
+    assert "journal alike" in pair.reasons and "same first page" in pair.reasons
+
+
+def test_year_one_apart_merges_when_the_locator_agrees():
+    assert decision(article(year=2015), article(year=2016)) == "auto"
+
+
+def test_reasons_say_why_a_pair_is_alike():
+    pair = only_pair(article(), article(title=article().title + "."))
+    assert "title 100% alike" in pair.reasons
+    assert any(r.startswith("same first author") for r in pair.reasons)
+
+
+def test_same_doi_merges_even_when_other_fields_are_missing():
+    a = article(doi="https://doi.org/10.1000/ABC.123")
+    b = Citation(title=article().title, doi="10.1000/abc.123", year=2015)
+    pair = only_pair(a, b)
+    assert pair.decision == "auto" and "same DOI" in pair.reasons
+
+
+def test_same_pmid_merges():
+    a = article(pmid="12345678", journal="", volume="", pages="")
+    b = article(pmid="12345678", title=article().title.upper(), journal="", volume="", pages="")
+    pair = only_pair(a, b)
+    assert pair.decision == "auto" and "same PMID" in pair.reasons
+
+
+def test_unrelated_records_are_not_paired():
+    a = article()
+    b = article(title="Prevalence of asthma in urban schoolchildren", authors=["Lee, K."],
+                journal="Thorax", volume="12", pages="100-110", year=2001)
+    assert find_duplicates([a, b]) == []
+
+
+# --- look-alikes that are different reports: never automatic -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        pytest.param(article(title="Effects of compound X on neuronal survival in vivo"),
+                     article(title="Effects of compound X on neuronal survival in vitro"), id="vivo-vitro"),
+        pytest.param(article(title="Cardiovascular outcomes of statin therapy in older men with diabetes"),
+                     article(title="Cardiovascular outcomes of statin therapy in older women with diabetes"),
+                     id="men-women"),
+        pytest.param(article(title="Rehabilitation after stroke. Part I: motor outcomes"),
+                     article(title="Rehabilitation after stroke. Part II: motor outcomes"), id="part-i-ii"),
+        pytest.param(article(title="Aerobic exercise after stroke: 12-month results of a randomised trial"),
+                     article(title="Aerobic exercise after stroke: 24-month results of a randomised trial"),
+                     id="numbers"),
+        pytest.param(article(title="Aerobic exercise for cognition after stroke: a randomised controlled trial"),
+                     article(title="Aerobic exercise for cognition after stroke: protocol for a randomised controlled trial"),
+                     id="protocol-results"),
+        pytest.param(article(),
+                     article(journal="Proceedings of the European Stroke Conference", volume="", pages=""),
+                     id="conference-vs-journal"),
+        pytest.param(article(type="JOUR"), article(type="CONF"), id="conference-type"),
+        pytest.param(article(), article(pages="81-90"), id="pages-differ"),
+        pytest.param(article(), article(volume="77"), id="volume-differs"),
+        pytest.param(article(year=2010), article(year=2015), id="years-apart"),
+        pytest.param(article(doi="10.1000/a"), article(doi="10.1000/b"), id="dois-differ"),
+        pytest.param(article(title="Erratum: Effect of aerobic exercise on cognition after stroke: "
+                                   "a randomised controlled trial", pages="1200"),
+                     article(), id="erratum"),
+        pytest.param(article(title="Stroke", authors=[], volume="", pages=""),
+                     article(title="Stroke", authors=[], volume="", pages=""), id="generic-short-title"),
+    ],
+)
+def test_look_alikes_of_different_reports_are_never_merged_automatically(a, b):
+    assert decision(a, b) != "auto"
+
+
+def test_a_differing_page_range_is_shown_to_a_person_with_the_reason():
+    pair = only_pair(article(), article(pages="81-90"))
+    assert pair.decision == "candidate"
+    assert "pages differ: 73-76 vs 81-90" in pair.reasons
+    assert pair.score < 0.9
+
+
+def test_a_shared_book_doi_with_different_chapter_titles_is_not_merged():
+    book = dict(doi="10.1007/978-3-030-00000-0", journal="Handbook of Stroke Rehabilitation", volume="",
+                pages="", year=2020, authors=["Brown, D."])
+    a = Citation(title="Motor recovery after stroke", **book)
+    b = Citation(title="Aphasia therapy in the first year", **book)
+    pair = only_pair(a, b)
+    assert pair is not None and pair.decision == "candidate"
+    assert "same DOI" in pair.reasons
+
+
+def test_an_erratum_sharing_the_articles_doi_is_not_merged():
+    a = article(doi="10.1000/xyz")
+    b = article(doi="10.1000/xyz", title="Erratum: " + article().title)
+    assert decision(a, b) == "candidate"
+
+
+# --- grouping -----------------------------------------------------------------------------
+
+
+def pair(left, right, decision="auto", score=0.95):
+    return DuplicatePair(left, right, score, decision, ())
+
+
+def test_a_clique_of_automatic_pairs_is_one_group():
+    pairs = [pair(0, 1), pair(1, 2), pair(0, 2), pair(3, 4)]
+    assert group_duplicates(5, pairs) == [[0, 1, 2], [3, 4]]
+
+
+def test_a_chain_does_not_glue_records_that_are_not_all_alike():
+    # 0~1 and 1~2 are automatic, but 0 and 2 only look alike to a person.
+    pairs = [pair(0, 1, score=0.97), pair(1, 2, score=0.95), pair(0, 2, "candidate", 0.6)]
+    assert group_duplicates(3, pairs) == [[0, 1]]
+    review = pairs_for_review(3, pairs)
+    assert {(p.left, p.right) for p in review} == {(1, 2), (0, 2)}
+    assert all(p.decision == "candidate" for p in review)
+
+
+def test_a_chain_with_a_missing_link_is_refused_too():
+    pairs = [pair(0, 1, score=0.99), pair(1, 2, score=0.98), pair(2, 3, score=0.97)]
+    groups = group_duplicates(4, pairs)
+    assert [0, 1, 2, 3] not in groups
+    assert all(len(g) == 2 for g in groups)
+
+
+def test_a_candidate_pair_inside_an_automatic_group_is_not_asked_again():
+    pairs = [pair(0, 1), pair(1, 2), pair(0, 2), pair(0, 2, "candidate", 0.5)]
+    assert pairs_for_review(3, pairs) == []
+
+
+def test_chained_real_records_keep_distinct_studies_apart():
+    protocol = article(title="Aerobic exercise for cognition after stroke: protocol for a randomised trial",
+                       volume="", pages="")
+    results = article(title="Aerobic exercise for cognition after stroke: a randomised trial")
+    results_copy = article(title="Aerobic exercise for cognition after stroke: a randomised trial.",
+                           journal="J Clin Psychiatry")
+    citations = [protocol, results, results_copy]
+    groups = group_duplicates(3, find_duplicates(citations))
+    assert groups == [[1, 2]]
+
+
+# --- the merged record --------------------------------------------------------------------
+
+
+def test_the_most_complete_record_is_kept():
+    sparse = Citation(title="T", year=2015)
+    full = article(abstract="Background ...", doi="10.1/x")
+    middle = article()
+    assert choose_kept_record([sparse, full, middle]) == 1
+
+
+def test_a_tie_keeps_the_first_record():
+    assert choose_kept_record([article(), article()]) == 0
+
+
+def test_merge_fills_missing_fields_without_overwriting():
+    kept = article(abstract="A long abstract. " * 5, url="https://example.org/a", type="JOUR")
+    other = article(title="Other title wording", abstract="", doi="10.1000/abc", pmid="999",
+                    keywords=["stroke"])
+    assert choose_kept_record([kept, other]) == 0
+    merged = merge_fields([kept, other])
+    assert merged.title == kept.title
+    assert merged.abstract == kept.abstract
+    assert merged.doi == "10.1000/abc" and merged.pmid == "999"
+    assert merged.keywords == ["stroke"]
+    assert kept.doi == "" and kept.keywords == []  # inputs untouched
+    merged.keywords.append("x")
+    assert other.keywords == ["stroke"]
+
+
+def test_choose_kept_record_refuses_an_empty_group():
+    with pytest.raises(ValueError):
+        choose_kept_record([])
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+RIS = """TY  - JOUR
+TI  - Effect of aerobic exercise on cognition after stroke
+AU  - Smith, J. A.
+AU  - Jones, B.
+PY  - 2015
+JO  - Journal of Clinical Psychiatry
+VL  - 76
+SP  - 73
+EP  - 76
+ER  -
+TY  - JOUR
+TI  - Prevalence of asthma in urban schoolchildren
+AU  - Lee, K.
+PY  - 2001
+JO  - Thorax
+VL  - 12
+SP  - 100
+EP  - 110
+ER  -
+"""
+
+
+def test_several_files_give_one_row_per_record_prefixed_by_file_name(tmp_path):
+    medline, embase = tmp_path / "medline.ris", tmp_path / "embase.ris"
+    medline.write_text(RIS, encoding="utf-8")
+    embase.write_text(RIS.replace("Effect of aerobic", "Effect of Aerobic").replace("SP  - 73", "SP  - 73"),
+                      encoding="utf-8")
+    rows = dedup_files([medline, embase])
+    assert [r.record_id for r in rows] == ["medline.ris:1", "medline.ris:2", "embase.ris:1", "embase.ris:2"]
+    by_id = {r.record_id: r for r in rows}
+    assert by_id["medline.ris:1"].match == by_id["embase.ris:1"].match == "auto"
+    assert by_id["medline.ris:1"].group_id == by_id["embase.ris:1"].group_id
+    # the asthma records are duplicates of each other too, in a group of their own
+    assert by_id["medline.ris:2"].group_id == by_id["embase.ris:2"].group_id != by_id["medline.ris:1"].group_id
+
+
+def test_one_file_keeps_its_own_record_ids_and_writes_the_groups_csv(tmp_path):
+    rows = dedup_files([FIXTURES / "stroke_sample.csv"])
+    truth = list(csv.DictReader(open(FIXTURES / "stroke_sample.csv", encoding="utf-8")))
+    assert [r.record_id for r in rows] == [t["record_id"] for t in truth]
+    assert {r.match for r in rows} <= {"auto", "candidate", "unique"}
+    for r in rows:
+        if r.match != "auto":
+            assert r.group_id == r.record_id
+    out = io.StringIO()
+    write_groups_csv(rows, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "record_id,group_id,match"
+    assert len(lines) == len(rows) + 1
+    path = tmp_path / "groups.csv"
+    write_groups_csv(rows, path)
+    assert path.read_text(encoding="utf-8") == out.getvalue()
+
+
+def test_the_labelled_sample_has_no_false_merge_and_every_pair_is_merged_or_shown():
+    """Records copied from a hand-labelled set (BibDedupe's evaluation data)."""
+    path = FIXTURES / "stroke_sample.csv"
+    truth = list(csv.DictReader(open(path, encoding="utf-8")))
+    entity = [t["true_group"] or f"solo{i}" for i, t in enumerate(truth)]
+    from screening.importers import parse_file
+
+    citations = parse_file(path.read_bytes(), path.name).citations
+    pairs = find_duplicates(citations)
+    groups = group_duplicates(len(citations), pairs)
+    review = {(p.left, p.right) for p in pairs_for_review(len(citations), pairs)}
+
+    false_merges = sum(len({entity[i] for i in g}) - 1 for g in groups)
+    assert false_merges == 0
+
+    group_of = {i: k for k, g in enumerate(groups) for i in g}
+    by_entity = defaultdict(list)
+    for i, e in enumerate(entity):
+        by_entity[e].append(i)
+    true_pairs = [p for members in by_entity.values() for p in itertools.combinations(members, 2)]
+    assert len(true_pairs) >= 20
+    merged = [p for p in true_pairs if p[0] in group_of and group_of[p[0]] == group_of.get(p[1])]
+    assert len(merged) / len(true_pairs) >= 0.9
+
+    def shown(i, j):
+        gi, gj = group_of.get(i, ("solo", i)), group_of.get(j, ("solo", j))
+        return any({group_of.get(x, ("solo", x)), group_of.get(y, ("solo", y))} == {gi, gj} for x, y in review)
+
+    assert all(p in merged or shown(*p) for p in true_pairs)
