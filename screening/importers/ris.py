@@ -1,125 +1,135 @@
 """RIS in the dialects real exports use.
 
-One pass over the lines reads the records: it skips Ovid's ``1.`` numbering
-and header lines between records, accepts ``TY -`` with one space, folds
-continuation lines (an EndNote ``KW`` list, a wrapped abstract) into their
-tag, closes a record whose ``ER`` is missing, and names the line of a tag
-that stands outside any record. rispy would need this pass first and then
-a second one of its own, about 40% of the time of a large import, so rispy
-only writes RIS (``screening.exporters``) and reads it back in the tests."""
+A first pass over the lines does what rispy leaves to its caller: it drops
+Ovid's ``1.`` numbering and header lines between records, accepts ``TY -``
+with one space, folds continuation lines (an EndNote ``KW`` list, a wrapped
+abstract) into their tag, closes a record whose ``ER`` is missing, and names
+the line of a tag that stands outside any record. rispy then reads the
+cleaned text with the file's own tag names as keys, so ``raw`` keeps them."""
 
 from __future__ import annotations
 
 import re
 
+import rispy
+
 from screening.citation import Citation, normalise_doi
 from screening.importers.errors import ImportFormatError
 from screening.importers.fields import join_pages, parse_year, pmid_in_text, split_keywords
 
+_TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 # Tags that repeat once per value; a line continuing one of them is a new
 # value (EndNote writes keywords one per line under a single KW).
-LIST_TAGS = frozenset({"A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "SN", "DB"})
+LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "SN", "DB"]
 # Tags whose text may hold "PMID: 123" (EBSCO writes it in U2, Zotero in N1).
 _NOTE_TAGS = ("N1", "U1", "U2", "U3", "U4", "U5", "M1", "M2", "AN", "ID")
 # A DOI given as a link or with a prefix in a tag that is not DO.
 _DOI_LIKE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|10\.\d{4,9}/)", re.IGNORECASE)
 
-# "TI  - A title"; exports also write "TI - A title" and a bare "ER  -".
-_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?:\s+(.*))?$")
 
-Record = dict[str, list[str]]
+class _OwnTagNames(dict):
+    """A rispy mapping that keys every tag by itself."""
+
+    def __missing__(self, tag: str) -> str:
+        return tag
 
 
 def parse_ris(text: str, filename: str) -> list[Citation]:
-    return [_citation(record) for record in _records(text, filename)]
+    records = rispy.loads(
+        _clean(text, filename),
+        mapping=_OwnTagNames(),
+        list_tags=LIST_TAGS,
+        delimiter_tags_mapping={},
+        enforce_list_tags=False,
+    )
+    return [_citation(record) for record in records]
 
 
-def _records(text: str, filename: str) -> list[Record]:
-    records: list[Record] = []
-    record: Record | None = None
+def _clean(text: str, filename: str) -> str:
+    lines: list[str] = []
+    in_record = False
     last_tag = ""
     for number, line in enumerate(text.split("\n"), start=1):
+        line = line.rstrip().rstrip("\x1a")
         match = _TAG_LINE.match(line)
         if match:
             tag, value = match.group(1), (match.group(2) or "").strip()
             if tag == "TY":
-                # A TY inside a record starts the next one: its ER is missing.
-                record = {"TY": [value]}
-                records.append(record)
-                last_tag = "TY"
+                if in_record:
+                    lines.append("ER  - ")
+                in_record = True
             elif tag == "ER":
-                record = None
-            elif record is None:
+                if in_record:
+                    lines.append("ER  - ")
+                in_record = False
+                continue
+            elif not in_record:
                 raise ImportFormatError(
                     filename, number,
-                    f"a tag line {_shorten(line.rstrip())!r} outside any record. Check the file is a complete "
+                    f"a tag line {_shorten(line)!r} outside any record. Check the file is a complete "
                     "RIS export (each record starts with TY  - and ends with ER  -).",
                 )
-            else:
-                record.setdefault(tag, []).append(value)
-                last_tag = tag
-        elif record is not None and last_tag and line.strip():
-            values = record[last_tag]
+            lines.append(f"{tag}  - {value}")
+            last_tag = tag
+        elif in_record and line.strip():
             if last_tag in LIST_TAGS:
-                values.append(line.strip())
+                lines.append(f"{last_tag}  - {line.strip()}")
             else:
-                values[-1] = f"{values[-1]} {line.strip()}".strip()
-    return records
+                lines[-1] += " " + line.strip()
+    if in_record:
+        lines.append("ER  - ")
+    return "\n".join(lines)
 
 
 def _shorten(line: str) -> str:
     return line if len(line) <= 40 else line[:37] + "..."
 
 
-def _first(record: Record, *tags: str) -> str:
-    return next((value for tag in tags for value in record.get(tag, ()) if value), "")
+def _values(record: dict, tag: str) -> list[str]:
+    value = record.get(tag, [])
+    values = [value] if isinstance(value, str) else value
+    return [item for item in values if item]
 
 
-def _citation(record: Record) -> Citation:
-    def first(*tags: str) -> str:
-        return _first(record, *tags)
+def _first(record: dict, *tags: str) -> str:
+    return next((values[0] for tag in tags if (values := _values(record, tag))), "")
 
-    def values(tag: str) -> list[str]:
-        return [value for value in record.get(tag, ()) if value]
 
-    abstracts = [" ".join(values(tag)) for tag in ("AB", "N2")]
+def _citation(record: dict) -> Citation:
+    abstracts = [" ".join(_values(record, tag)) for tag in ("AB", "N2")]
     return Citation(
-        title=first("TI", "T1", "CT", "BT"),
+        title=_first(record, "TI", "T1", "CT", "BT"),
         # EndNote and Ovid write the abstract in N2 and sometimes a note in AB.
         abstract=max(abstracts, key=len),
-        authors=list(dict.fromkeys(values("AU") + values("A1"))),
-        year=parse_year(first("PY"), first("Y1"), first("DA")),
-        journal=first("JF", "T2", "JO", "JA", "J2", "J1"),
-        volume=first("VL"),
-        issue=first("IS", "CP"),
-        pages=join_pages(first("SP"), first("EP")),
+        authors=list(dict.fromkeys(_values(record, "AU") + _values(record, "A1"))),
+        year=parse_year(*(_first(record, tag) for tag in ("PY", "Y1", "DA"))),
+        journal=_first(record, "JF", "T2", "JO", "JA", "J2", "J1"),
+        volume=_first(record, "VL"),
+        issue=_first(record, "IS", "CP"),
+        pages=join_pages(_first(record, "SP"), _first(record, "EP")),
         doi=_doi(record),
         pmid=_pmid(record),
-        keywords=split_keywords(values("KW")),
-        url=first("UR", "L2"),
-        type=first("TY"),
-        source_id=first("ID"),
-        raw={
-            tag: kept if tag in LIST_TAGS or len(kept) > 1 else kept[0]
-            for tag, all_values in record.items()
-            if (kept := [value for value in all_values if value])
-        },
+        keywords=split_keywords(_values(record, "KW")),
+        url=_first(record, "UR", "L2"),
+        type=_first(record, "TY"),
+        source_id=_first(record, "ID"),
+        raw={tag: value for tag, value in record.items() if value},
     )
 
 
-def _doi(record: Record) -> str:
+def _doi(record: dict) -> str:
     doi = normalise_doi(_first(record, "DO", "DI"))
     if doi:
         return doi
     for tag in ("UR", "L1", "L2", "L3", "L4", "M3"):
-        for value in record.get(tag, ()):
+        for value in _values(record, tag):
             if _DOI_LIKE.match(value):
                 return normalise_doi(value)
     return ""
 
 
-def _pmid(record: Record) -> str:
-    databases = " ".join(record.get("DB", []) + record.get("DP", [])).lower()
+def _pmid(record: dict) -> str:
+    databases = " ".join(_values(record, "DB") + _values(record, "DP")).lower()
     # Ovid MEDLINE and PubMed-sourced exports give the PMID as the accession
     # number or id; Embase.com gives the PMID of a record also in MEDLINE in
     # C5 and Scopus in C2. Elsewhere those tags hold other databases' ids.
@@ -132,4 +142,4 @@ def _pmid(record: Record) -> str:
     for tag in candidates:
         if _first(record, tag).isdigit():
             return _first(record, tag)
-    return pmid_in_text(*(value for tag in _NOTE_TAGS for value in record.get(tag, ())))
+    return pmid_in_text(*(value for tag in _NOTE_TAGS for value in _values(record, tag)))
