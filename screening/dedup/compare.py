@@ -208,13 +208,15 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
 
     both_titles = bool(a.title and b.title)
     ratio = fuzz.ratio(a.title, b.title) if both_titles else 0.0
-    contained = fuzz.token_set_ratio(a.title, b.title) if both_titles and ratio < AUTO_TITLE else ratio
-    shorter = min(len(a.words), len(b.words))
-    identifying = shorter >= MIN_IDENTIFYING_WORDS
     same_volume = bool(a.volume) and a.volume == b.volume
     same_page = bool(a.first_page) and a.first_page == b.first_page
-    if not (same_doi or same_pmid or same_page or ratio >= TEAM_TITLE or contained >= TEAM_TITLE):
+    contained = ratio
+    if both_titles and ratio < AUTO_TITLE:
+        contained = max(ratio, fuzz.token_set_ratio(a.title, b.title))
+    if not (same_doi or same_pmid or same_page or contained >= TEAM_TITLE):
         return None  # no rule below can show this pair
+    shorter = min(len(a.words), len(b.words))
+    identifying = shorter >= MIN_IDENTIFYING_WORDS
     if both_titles:
         reasons.append(f"title {ratio:.0f}% alike")
         if ratio < CANDIDATE_TITLE and contained >= CONTAINED_TITLE:

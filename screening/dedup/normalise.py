@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from screening.citation import Citation
 
@@ -108,6 +109,7 @@ def title_tokens(title: str) -> list[str]:
 _NO_NAME_RE = re.compile(r"\b(null|none|nan|n/a|et al\.?)\s*$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)  # names and journals repeat across records
 def surname(name: str) -> str:
     """``Zhai, Q. J.`` / ``Le Quintrec M`` / ``Maya Yutsis`` -> ``zhai`` / ``lequintrec`` / ``yutsis``."""
     name = _NO_NAME_RE.sub("", (name or "").strip()).strip().strip(",").strip()
@@ -125,6 +127,7 @@ def surname(name: str) -> str:
     return fold(family).replace(" ", "")
 
 
+@lru_cache(maxsize=1 << 16)  # names and journals repeat across records
 def name_words(name: str) -> frozenset[str]:
     """Every word of a name, for names whose family name may come first or last
     (``Ching-yi, Wu`` and ``Wu, C. Y.`` share ``wu``)."""
@@ -139,6 +142,7 @@ def split_authors(authors: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)  # names and journals repeat across records
 def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
     """Token tuples of each name a journal field gives (``A = B = C`` lists
     alternate names), without parenthesised places or stop words:
