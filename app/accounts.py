@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,9 +19,6 @@ from screening.errors import InvalidInput, NotFound, WinnowError
 from screening.models import User, utcnow
 
 _hasher = PasswordHasher()
-# Verifying against this when the email is unknown makes a wrong email cost as
-# long as a wrong password, so timing tells nothing about who has an account.
-_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "wn_"
@@ -104,7 +102,8 @@ def authenticate(
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None or not user.is_active or not _password_matches(user.password_hash, password):
         if user is None:
-            _password_matches(_UNKNOWN_USER_HASH, password)
+            # Costs as long as a wrong password, so timing tells nobody whether an account exists.
+            _password_matches(_unknown_user_hash(), password)
         session.add(LoginFailure(address=address))
         session.commit()
         raise InvalidInput("Wrong email or password.")
@@ -113,6 +112,11 @@ def authenticate(
         session.add(user)
         session.commit()
     return user
+
+
+@cache
+def _unknown_user_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _password_matches(password_hash: str, password: str) -> bool:

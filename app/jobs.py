@@ -2,7 +2,8 @@
 user can leave and come back, and a restart loses nothing.
 
 A job is a plain function ``fn(session, report, **payload)`` taking ids in its
-payload; the worker and the tests call the very same function. A worker claims
+payload (plus ``review_id`` for a review's job); the worker and the tests call
+the very same function. A worker claims
 a job with a compare-and-set UPDATE (behind ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL), so with several web processes exactly one runs it. While it runs,
 a heartbeat renews its lease; a job whose lease runs out (its process died) is
@@ -158,8 +159,11 @@ def run_job(engine: Engine, job: Job, worker: str, lease_seconds: int, kinds: Ma
     heartbeat.start()
     try:
         function = kinds[job.kind]
+        arguments = dict(job.payload)
+        if job.review_id is not None:
+            arguments["review_id"] = job.review_id
         with Session(engine) as session:
-            function(session, report, **job.payload)
+            function(session, report, **arguments)
     except WinnowError as error:
         outcome = {"status": JobStatus.failed, "error": str(error)}
     except Exception as error:  # a bug must end as a failed job with its reason, not a stuck one

@@ -23,6 +23,7 @@ from app.templating import is_htmx, render
 from screening.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
 
 STATIC_DIR = Path(__file__).parent / "static"
+ROUTERS = tuple(module.router for module in (auth, reviews, account, admin, jobs, api))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,8 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.https_only,
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (auth, reviews, account, admin, jobs, api):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     _add_error_handlers(app)
     return app
 

@@ -113,6 +113,18 @@ class Databases:
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch):
+    """Still Argon2, at its lowest cost: the production cost (~0.1-0.5 s a hash)
+    would make each test that creates users take seconds, and proves nothing more."""
+    from argon2 import PasswordHasher
+
+    from app import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    accounts._unknown_user_hash.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def databases(tmp_path_factory) -> Iterator[Databases]:
     made = Databases(tmp_path_factory.mktemp("databases"))

@@ -1,0 +1,63 @@
+"""The winnow command: migrating, creating accounts, refusing to serve an old schema."""
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from app import db
+from app.cli import cli
+from screening.models import User
+
+runner = CliRunner()
+
+
+def _env(url, tmp_path):
+    return {"DATABASE_URL": url, "WINNOW_DATA_DIR": str(tmp_path)}
+
+
+def test_db_upgrade_then_user_create(databases, backend, tmp_path):
+    url = databases.empty(backend)
+    env = _env(url, tmp_path)
+    upgraded = runner.invoke(cli, ["db", "upgrade"], env=env)
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"revision {db.head_revision()}" in upgraded.output
+    created = runner.invoke(
+        cli, ["user", "create", "--email", "Lead@Example.org", "--name", "Lead", "--admin", "--password-stdin"],
+        input="a long passphrase\n", env=env,
+    )
+    assert created.exit_code == 0, created.output
+    engine = db.make_engine(url)
+    with Session(engine) as session:
+        user = session.exec(select(User)).one()
+        assert (user.email, user.is_admin) == ("lead@example.org", True)
+    engine.dispose()
+    again = runner.invoke(
+        cli, ["user", "create", "--email", "lead@example.org", "--name", "Lead", "--password-stdin"],
+        input="a long passphrase\n", env=env,
+    )
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_user_create_refuses_a_short_password(databases, backend, tmp_path):
+    env = _env(databases.migrated(backend), tmp_path)
+    result = runner.invoke(cli, ["user", "create", "--email", "a@example.org", "--name", "A", "--password-stdin"],
+                           input="short\n", env=env)
+    assert result.exit_code == 1 and "password" in result.output and "at least 10 characters" in result.output
+
+
+def test_serve_refuses_a_database_that_is_behind(databases, backend, tmp_path):
+    result = runner.invoke(cli, ["serve"], env=_env(databases.empty(backend), tmp_path))
+    assert result.exit_code == 1
+    assert "Run: winnow db upgrade" in result.output
+
+
+def test_serve_refuses_several_workers_on_sqlite(databases, tmp_path):
+    result = runner.invoke(cli, ["serve", "--workers", "2"], env=_env(databases.migrated("sqlite"), tmp_path))
+    assert result.exit_code == 1 and "need PostgreSQL" in result.output
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = runner.invoke(cli, ["db", "upgrade"], env={**_env(f"sqlite:///{tmp_path}/x.sqlite", tmp_path),
+                                                        "WINNOW_ENVIRONMENT": "production"})
+    assert result.exit_code == 1 and "WINNOW_SECRET_KEY must be set" in result.output
+    assert not sa.inspect(db.make_engine(f"sqlite:///{tmp_path}/x.sqlite")).get_table_names()
