@@ -1,0 +1,120 @@
+"""Ranking: learns from labels, explains itself, refuses unknown components."""
+
+import numpy as np
+import pytest
+
+from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker, UnknownComponent, rank, record_text
+from screening.ranking.classifiers import CLASSIFIERS
+
+STATIN = [
+    "Statin therapy lowers cholesterol in a randomised trial of adults",
+    "Randomised trial of statin dose and LDL cholesterol",
+    "Cholesterol lowering with statin drugs: a randomised controlled trial",
+    "Effect of statin treatment on cholesterol and cardiovascular events",
+]
+OTHER = [
+    "Soil bacteria diversity in alpine meadows",
+    "Machine translation of legal documents",
+    "Alpine meadow plant survey after drought",
+    "Legal translation quality and machine errors",
+    "Bacteria in river sediment samples",
+    "Drought effects on soil moisture in meadows",
+]
+
+
+def corpus():
+    # Interleave so that import order alone would not put the statin records first.
+    texts = [STATIN[0], OTHER[0], OTHER[1], STATIN[1], OTHER[2], OTHER[3], STATIN[2], OTHER[4], OTHER[5], STATIN[3]]
+    relevant = {i for i, t in enumerate(texts) if t in STATIN}
+    return texts, relevant
+
+
+@pytest.mark.parametrize("classifier", sorted(CLASSIFIERS))
+def test_obviously_relevant_records_rank_first(classifier):
+    texts, relevant = corpus()
+    labels = {0: 1, 1: 0}  # one statin trial relevant, one soil study irrelevant
+    scores = rank(texts, labels, ModelSpec(classifier=classifier))
+    unlabelled = [i for i in range(len(texts)) if i not in labels]
+    top = sorted(unlabelled, key=lambda i: -scores[i])[: len(relevant) - 1]
+    assert set(top) == relevant - {0}
+
+
+def test_queue_is_ranked_order_of_candidates():
+    texts, relevant = corpus()
+    ranker = Ranker(texts)
+    ranker.fit({0: 1, 1: 0})
+    queue = list(ranker.queue([i for i in range(len(texts)) if i not in (0, 1)]))
+    assert set(queue[:3]) == relevant - {0}
+    assert sorted(queue) == [2, 3, 4, 5, 6, 7, 8, 9]
+
+
+def test_without_both_classes_the_queue_is_import_order():
+    texts, _ = corpus()
+    ranker = Ranker(texts)
+    assert ranker.fit({0: 1, 3: 1}) is False
+    assert np.all(ranker.scores() == 0)
+    assert list(ranker.queue([9, 2, 5])) == [9, 2, 5]  # ties keep the order given
+    assert ranker.top_terms(2).up == []
+
+
+def test_ranker_and_rank_agree():
+    texts, _ = corpus()
+    labels = {0: 1, 1: 0, 2: 0}
+    ranker = Ranker(texts)
+    ranker.fit(labels)
+    assert np.allclose(ranker.scores(), rank(texts, labels))
+
+
+@pytest.mark.parametrize(
+    "field, name, valid",
+    [
+        ("classifier", "random_forest", "logistic"),
+        ("balancer", "double", "balanced"),
+        ("features", "doc2vec", "tfidf"),
+        ("querier", "uncertainty", "max"),
+    ],
+)
+def test_unknown_component_names_list_the_valid_ones(field, name, valid):
+    with pytest.raises(UnknownComponent) as caught:
+        ModelSpec(**{field: name})
+    assert name in str(caught.value)
+    assert valid in str(caught.value)
+
+
+def test_model_choice_is_plain_data():
+    stored = DEFAULT_MODEL.to_dict()
+    assert ModelSpec.from_dict(stored) == DEFAULT_MODEL
+    with pytest.raises(UnknownComponent):
+        ModelSpec.from_dict({**stored, "classifier": "bert"})
+
+
+def test_top_terms_name_the_words_that_drive_the_score():
+    texts, _ = corpus()
+    ranker = Ranker(texts)
+    ranker.fit({0: 1, 1: 0, 2: 0, 4: 0})
+    # A record mixing the relevant topic with an irrelevant one.
+    mixed = Ranker(texts + ["Statin cholesterol effects on soil bacteria"])
+    mixed.fit({0: 1, 1: 0, 2: 0, 4: 0})
+    terms = mixed.top_terms(len(texts), k=3)
+    up_words = {term for term, _ in terms.up}
+    down_words = {term for term, _ in terms.down}
+    assert up_words & {"statin", "cholesterol", "statin cholesterol"}
+    assert down_words & {"soil", "bacteria", "soil bacteria"}
+    assert all(weight > 0 for _, weight in terms.up)
+    assert all(weight < 0 for _, weight in terms.down)
+    assert [w for _, w in terms.up] == sorted((w for _, w in terms.up), reverse=True)
+    assert len(terms.up) <= 3 and len(terms.down) <= 3
+
+
+def test_top_terms_add_up_to_the_score():
+    texts, _ = corpus()
+    ranker = Ranker(texts)
+    ranker.fit({0: 1, 1: 0})
+    terms = ranker.top_terms(3, k=10_000)
+    total = sum(w for _, w in terms.up) + sum(w for _, w in terms.down)
+    assert total + ranker.model.intercept == pytest.approx(ranker.scores()[3])
+
+
+def test_record_text_joins_title_abstract_and_keywords():
+    assert record_text("A title", " An abstract. ", "Humans; Child") == "A title An abstract. Humans; Child"
+    assert record_text("Only title", None, "") == "Only title"
