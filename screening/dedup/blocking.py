@@ -15,7 +15,7 @@ blocks and only records sharing a block are compared:
 
 Each record sits in at most eight blocks, so the number of pairs grows with
 the number of records times the block size. Blocks bigger than
-``SMALL_BLOCK`` (a common prefix such as "effect of") are filtered with
+``SMALL_BLOCK`` keyed on the title or first author are filtered with
 ``rapidfuzz.process.cdist`` on titles in C; a key shared by more than
 ``MAX_BLOCK`` records says nothing about identity and is dropped (the other
 keys still place those records)."""
@@ -28,13 +28,18 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from screening.dedup.compare import TEAM_TITLE
 from screening.dedup.normalise import STOPWORDS, Prepared
 
-SMALL_BLOCK = 40
+SMALL_BLOCK = 8
 MAX_BLOCK = 3000
 RARE_WORDS = 3
 AFFIX = 24
-BLOCK_TITLE_CUTOFF = 60.0  # fuzz.ratio below which a pair from a big block is not compared
+# token_set_ratio below which a pair from a title block is not compared:
+# ``compare`` shows nothing below TEAM_TITLE unless a page or an id agrees,
+# and those have blocks of their own.
+BLOCK_TITLE_CUTOFF = TEAM_TITLE
+TITLE_KEYS = frozenset({"word", "head", "tail", "author-year"})
 
 
 def _rare_words(prepped: list[Prepared]) -> list[list[str]]:
@@ -75,16 +80,16 @@ def candidate_pairs(prepped: list[Prepared]) -> Iterator[tuple[int, int]]:
             blocks[key].append(idx)
     n = len(prepped)
     seen: set[int] = set()
-    for members in blocks.values():
+    for key, members in blocks.items():
         size = len(members)
         if size < 2 or size > MAX_BLOCK:
             continue
-        if size <= SMALL_BLOCK:
+        if size <= SMALL_BLOCK or key[0] not in TITLE_KEYS:
             found = ((members[x], members[y]) for x in range(size) for y in range(x + 1, size))
         else:
             titles = [prepped[m].title for m in members]
-            scores = process.cdist(titles, titles, scorer=fuzz.ratio, dtype=np.uint8,
-                                   score_cutoff=BLOCK_TITLE_CUTOFF, workers=-1)
+            scores = process.cdist(titles, titles, scorer=fuzz.token_set_ratio, dtype=np.uint8,
+                                   score_cutoff=BLOCK_TITLE_CUTOFF)
             xs, ys = np.nonzero(np.triu(scores, k=1))
             found = ((members[x], members[y]) for x, y in zip(xs.tolist(), ys.tolist()))
         for i, j in found:

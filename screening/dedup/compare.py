@@ -108,23 +108,27 @@ def _unexplained(mine: set[str], theirs: set[str], their_title: str) -> list[str
     return out
 
 
-def title_differences(a: Prepared, b: Prepared) -> tuple[list[str], list[str]]:
-    """(signs of a different report, other words found in one title only)."""
+def title_signs(a: Prepared, b: Prepared) -> list[str]:
+    """Signs in the titles that the records are different reports: differing
+    numbers, or a contrast word in one title only."""
     if not a.title or not b.title:
-        return [], []
+        return []
     signs = []
     if a.numbers != b.numbers:
         signs.append(f"numbers in titles differ: {' '.join(a.numbers) or 'none'} vs "
                      f"{' '.join(b.numbers) or 'none'}")
-    words_a, words_b = a.words, b.words
-    only_a, only_b = words_a - words_b, words_b - words_a
-    contrast = sorted((only_a | only_b) & CONTRAST_WORDS)
+    contrast = sorted((a.words ^ b.words) & CONTRAST_WORDS)
     if contrast:
         signs.append("titles differ in: " + ", ".join(contrast))
-    only_a -= CONTRAST_WORDS
-    only_b -= CONTRAST_WORDS
-    other = _unexplained(only_a, only_b, b.title) + _unexplained(only_b, only_a, a.title)
-    return signs, other
+    return signs
+
+
+def words_in_one_title(a: Prepared, b: Prepared) -> list[str]:
+    """Content words of one title that are no spelling variant of a word in the other."""
+    if not a.title or not b.title:
+        return []
+    only_a, only_b = a.words - b.words - CONTRAST_WORDS, b.words - a.words - CONTRAST_WORDS
+    return _unexplained(only_a, only_b, b.title) + _unexplained(only_b, only_a, a.title)
 
 
 def _abbreviates(short: str, tokens: tuple[str, ...]) -> bool:
@@ -221,7 +225,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         reasons.append(f"title {ratio:.0f}% alike")
         if ratio < CANDIDATE_TITLE and contained >= CONTAINED_TITLE:
             reasons.append("one title's words within the other's")
-    signs, other_words = title_differences(a, b)
+    signs = title_signs(a, b)
 
     authors = author_agreement(a, b)
     first_author = authors is not None and authors[0]
@@ -263,8 +267,9 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
             if titles_agree and (authors is None or first_author):
                 decision = "auto"
         elif (
-            ratio >= AUTO_TITLE and not other_words and authors_alike and dated and one_journal
+            ratio >= AUTO_TITLE and authors_alike and dated and one_journal
             and ((identifying and (journal or same_volume or same_page)) or (same_volume and same_page))
+            and not words_in_one_title(a, b)
         ):
             decision = "auto"
         elif locator and (first_author or (authors is None and identifying)) and (
@@ -302,7 +307,8 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
 
     reasons.extend(conflicts)
     reasons.extend(signs)
-    if other_words and decision == "candidate":
+    other_words = words_in_one_title(a, b) if decision == "candidate" else []
+    if other_words:
         reasons.append("words in one title only: " + ", ".join(other_words[:6]))
     evidence = (
         0.55 * ratio / 100
