@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import accounts, db
 from app.config import Settings
 from app.forms import field_messages
+from app.jobs import follow_job
+from app.models import Job
+from app.services import start_import
+from screening.dedup import dedup_files, write_groups_csv
 from screening.errors import WinnowError
+from screening.importing import BatchRequest, cancel_batch, parse_search_date
+from screening.models import BatchStatus, ImportBatch, Membership, Role, User
+from screening.records import export_records
+from screening.reviews import ReviewAccess, review_access
 
 cli = typer.Typer(help="Winnow: systematic and scoping reviews, from search results to published tables.",
                   no_args_is_help=True)
@@ -82,6 +91,99 @@ def worker() -> None:
             job_worker.join(timeout=1)
     except KeyboardInterrupt:
         job_worker.stop()
+
+
+def _ready_engine(settings: Settings):
+    engine = db.make_engine(settings.database_url)
+    try:
+        db.check_schema_current(engine)
+    except db.SchemaOutOfDate as error:
+        _fail(str(error))
+    return engine
+
+
+def _review_access(session: Session, review_id: int, email: str | None) -> ReviewAccess:
+    """The review as ``email`` sees it; without an email, as its first lead."""
+    if email:
+        user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+        if user is None:
+            _fail(f"No account with the email {email}.")
+        return review_access(session, review_id, user.id)
+    lead = session.exec(
+        select(Membership.user_id).where(Membership.review_id == review_id, Membership.role == Role.lead)
+        .order_by(Membership.id)
+    ).first()
+    if lead is None:
+        _fail(f"No review {review_id}.")
+    return review_access(session, review_id, lead)
+
+
+@cli.command("import")
+def import_file(
+    review_id: Annotated[int, typer.Argument(help="The review's number (in its address: /reviews/N).")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The export file, any format Winnow reads.")],
+    source: Annotated[str, typer.Option(help="Where the records come from, e.g. 'Embase (Ovid)'.")],
+    search_date: Annotated[str, typer.Option(help="When the search ran, YYYY-MM-DD.")] = "",
+    search_string: Annotated[str, typer.Option(help="The search as run.")] = "",
+    skip_empty: Annotated[bool, typer.Option("--skip-empty", help="Leave out records with no title and no abstract.")] = False,
+    user: Annotated[str | None, typer.Option(help="The lead importing (default: the review's first lead).")] = None,
+) -> None:
+    """Import a search export into a review, with a progress bar; the same job the web page queues."""
+    settings = _settings()
+    engine = _ready_engine(settings)
+    with Session(engine) as session:
+        try:
+            access = _review_access(session, review_id, user)
+            request = BatchRequest(source_name=source, filename=file.name, search_date=parse_search_date(search_date),
+                                   search_string=search_string, skip_empty=skip_empty)
+            batch = start_import(session, settings, access, request, file.read_bytes())
+        except WinnowError as error:
+            _fail(str(error))
+        batch_id, job_id = batch.id, batch.job_id
+    with typer.progressbar(length=1000, label=f"Importing {file.name}") as bar:
+        follow_job(engine, job_id, settings, lambda progress: bar.update(int(progress * 1000) - bar.pos))
+    with Session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        job = session.get(Job, job_id)
+        if batch.status == BatchStatus.needs_consent:
+            cancel_batch(session, _review_access(session, review_id, user), batch_id)
+            _fail(f"{batch.empty_count} of {batch.records_read} records have no title and no abstract. "
+                  "Nothing was imported; run again with --skip-empty to leave them out.")
+        if batch.status != BatchStatus.complete:
+            _fail(f"Not imported: {batch.error or job.error}")
+        typer.echo(job.message)
+
+
+@cli.command()
+def dedup(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Export files, any format Winnow reads.")],
+    output: Annotated[Path, typer.Option(help="Where to write record_id,group_id,match.")],
+) -> None:
+    """Deduplicate export files outside any review, without a database, for judging on labelled data."""
+    try:
+        rows = dedup_files(files)
+    except WinnowError as error:
+        _fail(str(error))
+    write_groups_csv(rows, output)
+    merged = sum(row.match == "auto" for row in rows)
+    waiting = sum(row.match == "candidate" for row in rows)
+    typer.echo(f"{len(rows):,} records: {merged:,} in automatic merge groups, {waiting:,} in pairs for a person; "
+               f"written to {output}")
+
+
+@cli.command()
+def export(
+    review_id: Annotated[int, typer.Argument(help="The review's number.")],
+    output: Annotated[Path, typer.Option(help="The file to write; .ris or .csv decides the format.")],
+) -> None:
+    """Export a review's deduplicated records as RIS or CSV."""
+    file_format = output.suffix.lower().lstrip(".")
+    if file_format not in ("ris", "csv"):
+        _fail("Name an output file ending in .ris or .csv.")
+    engine = _ready_engine(_settings())
+    with Session(engine) as session:
+        output.write_text(export_records(session, review_id, file_format), encoding="utf-8")
+    typer.echo(f"Written {output}")
 
 
 @db_cli.command("upgrade")

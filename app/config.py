@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @property
+    def uploads_dir(self) -> Path:
+        """Uploaded exports wait here for their import job; with web workers on
+        several hosts, WINNOW_DATA_DIR must be storage they share."""
+        return self.data_dir / "uploads"
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 

@@ -16,16 +16,19 @@ import logging
 import os
 import socket
 import threading
+import zlib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.models import Job, JobStatus
 from screening.errors import NotFound, WinnowError
+from screening.importing import import_batch
 from screening.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,8 +40,10 @@ class JobFunction(Protocol):
     def __call__(self, session: Session, report: Report, **payload: Any) -> None: ...
 
 
-# The job kinds Winnow runs; later issues add import, deduplication and training.
-JOB_KINDS: dict[str, JobFunction] = {}
+# The job kinds Winnow runs; the ranking issue adds training.
+JOB_KINDS: dict[str, JobFunction] = {
+    "import": import_batch,
+}
 
 
 def enqueue(
@@ -95,31 +100,72 @@ def fail_abandoned_jobs(engine: Engine, max_attempts: int) -> int:
         return result.rowcount
 
 
+def _claimable(now) -> sa.ColumnElement[bool]:
+    """Queued, or abandoned by a dead worker; and no sibling running. At most one
+    job of a kind runs for a review at a time (two imports must not deduplicate
+    the same records at once; one training per review)."""
+    sibling = sa.orm.aliased(Job)
+    no_sibling_running = ~sa.exists().where(
+        sibling.kind == Job.kind,
+        sibling.review_id == Job.review_id,
+        sibling.id != Job.id,
+        sibling.status == JobStatus.running,
+        sibling.lease_until >= now,
+    )
+    return sa.and_(sa.or_(Job.status == JobStatus.queued, _lease_expired(now)), no_sibling_running)
+
+
 def claim_next_job(engine: Engine, worker: str, lease_seconds: int) -> Job | None:
-    now = utcnow()
-    claimable = sa.or_(Job.status == JobStatus.queued, _lease_expired(now))
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         candidates = session.exec(
-            select(Job.id).where(claimable).order_by(Job.id).limit(5).with_for_update(skip_locked=True)
+            select(Job.id).where(_claimable(utcnow())).order_by(Job.id).limit(5).with_for_update(skip_locked=True)
         ).all()
         for job_id in candidates:
-            claimed = session.exec(
-                sa.update(Job)
-                .where(Job.id == job_id, claimable)
-                .values(
-                    status=JobStatus.running,
-                    worker=worker,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                    attempts=Job.attempts + 1,
-                    started_at=now,
-                    error="",
-                )
-            )
-            if claimed.rowcount == 1:
-                session.commit()
-                return session.get(Job, job_id)
+            if (job := _try_claim(session, job_id, worker, lease_seconds)) is not None:
+                return job
         session.commit()
     return None
+
+
+def claim_job(engine: Engine, job_id: int, worker: str, lease_seconds: int) -> Job | None:
+    """Claim one given job (the CLI runs its own import this way); None if another worker has it."""
+    with Session(engine, expire_on_commit=False) as session:
+        job = _try_claim(session, job_id, worker, lease_seconds)
+        session.commit()
+        return job
+
+
+def _try_claim(session: Session, job_id: int, worker: str, lease_seconds: int) -> Job | None:
+    job = session.get(Job, job_id)
+    if job is None:
+        return None
+    if job.review_id is not None and session.get_bind().dialect.name == "postgresql":
+        # Serialise claims of one kind for one review, so the sibling check in
+        # the UPDATE sees a claim another process has just committed.
+        session.exec(sa.select(sa.func.pg_advisory_xact_lock(job.review_id, _kind_key(job.kind))))
+    now = utcnow()
+    claimed = session.exec(
+        sa.update(Job)
+        .where(Job.id == job_id, _claimable(now))
+        .values(
+            status=JobStatus.running,
+            worker=worker,
+            lease_until=now + timedelta(seconds=lease_seconds),
+            attempts=Job.attempts + 1,
+            started_at=now,
+            error="",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return None
+    session.commit()
+    session.refresh(job)
+    return job
+
+
+def _kind_key(kind: str) -> int:
+    return zlib.crc32(kind.encode()) & 0x7FFFFFFF
 
 
 class _Heartbeat(threading.Thread):
@@ -147,13 +193,22 @@ def _update_own_job(engine: Engine, job_id: int, worker: str, **values: Any) -> 
         session.commit()
 
 
-def run_job(engine: Engine, job: Job, worker: str, lease_seconds: int, kinds: Mapping[str, JobFunction]) -> None:
-    """Run a claimed job to the end and record how it ended."""
+def run_job(
+    engine: Engine,
+    job: Job,
+    worker: str,
+    lease_seconds: int,
+    kinds: Mapping[str, JobFunction],
+    on_progress: Report | None = None,
+) -> None:
+    """Run a claimed job to the end and record how it ended; ``on_progress``
+    also hears each progress report (the CLI draws its progress bar with it)."""
 
     def report(progress: float, message: str = "") -> None:
-        _update_own_job(
-            engine, job.id, worker, progress=max(0.0, min(1.0, progress)), message=message[:300]
-        )
+        progress = max(0.0, min(1.0, progress))
+        _update_own_job(engine, job.id, worker, progress=progress, message=message[:300])
+        if on_progress is not None:
+            on_progress(progress, message)
 
     heartbeat = _Heartbeat(engine, job.id, worker, lease_seconds)
     heartbeat.start()
@@ -193,6 +248,24 @@ def run_next_job(
         return False
     run_job(engine, job, worker, lease_seconds, JOB_KINDS if kinds is None else kinds)
     return True
+
+
+def follow_job(engine: Engine, job_id: int, settings, on_progress: Callable[[float], None]) -> None:
+    """Run the job here as soon as it may be claimed (no worker took it, or the
+    one that did died); while another worker runs it, show its progress."""
+    worker = worker_name()
+    while True:
+        job = claim_job(engine, job_id, worker, settings.job_lease_seconds)
+        if job is not None:
+            run_job(engine, job, worker, settings.job_lease_seconds, JOB_KINDS,
+                    on_progress=lambda progress, message: on_progress(progress))
+            return
+        with Session(engine) as session:
+            job = session.get(Job, job_id)
+        on_progress(job.progress)
+        if job.status in (JobStatus.succeeded, JobStatus.failed):
+            return
+        threading.Event().wait(0.5)
 
 
 class Worker(threading.Thread):

@@ -17,13 +17,15 @@ from app.config import Settings
 from app.db import check_schema_current, make_engine
 from app.deps import NotAuthenticated
 from app.jobs import Worker
-from app.routes import account, admin, api, auth, jobs, reviews
+from app.routes import account, admin, api, api_imports, auth, duplicates, imports, jobs, reviews
 from app.security import verify_csrf
 from app.templating import is_htmx, render
 from screening.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
 
 STATIC_DIR = Path(__file__).parent / "static"
-ROUTERS = tuple(module.router for module in (auth, reviews, account, admin, jobs, api))
+ROUTERS = tuple(
+    module.router for module in (auth, reviews, imports, duplicates, account, admin, jobs, api, api_imports)
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,7 +7,7 @@ columns return them the same from SQLite and PostgreSQL.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -120,3 +120,103 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(max_length=40)
     object_id: str = Field(default="", max_length=60)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class BatchStatus(str, enum.Enum):
+    queued = "queued"
+    importing = "importing"
+    needs_consent = "needs_consent"  # records with no title and no abstract wait for the importer's word
+    complete = "complete"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class ImportBatch(SQLModel, table=True):
+    """One uploaded search export. Its records count anywhere only once it is ``complete``."""
+
+    __tablename__ = "import_batch"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    source_name: str = Field(max_length=120)
+    search_date: date | None = None
+    search_string: str = Field(default="", sa_type=sa.Text)
+    filename: str = Field(max_length=255)
+    stored_path: str = Field(default="", max_length=500)
+    file_format: str = Field(default="", max_length=20)
+    encoding: str = Field(default="", max_length=20)
+    status: BatchStatus = Field(default=BatchStatus.queued, sa_type=enum_column(BatchStatus))
+    skip_empty: bool = False
+    records_read: int = 0
+    record_count: int = 0
+    empty_count: int = 0
+    empty_examples: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
+    error: str = Field(default="", sa_type=sa.Text)
+    job_id: int | None = Field(default=None, foreign_key="job.id")
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+
+
+class MergeKind(str, enum.Enum):
+    auto = "auto"
+    manual = "manual"
+
+
+class Record(SQLModel, table=True):
+    """One record as its file gave it; never edited and never deleted.
+
+    A duplicate points at the record kept for its group (``duplicate_of_id``,
+    always a record that is itself no duplicate). Screening sees only kept
+    records; their fields are filled from the group's others when shown
+    (``screening.records.merged_citation``), so an unmerge restores both as
+    they were."""
+
+    __table_args__ = (sa.Index("ix_record_review_canonical", "review_id", "duplicate_of_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id")
+    batch_id: int = Field(foreign_key="import_batch.id", index=True)
+    position: int
+    source_id: str = Field(default="", max_length=200)
+    title: str = Field(default="", sa_type=sa.Text)
+    abstract: str = Field(default="", sa_type=sa.Text)
+    authors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    year: int | None = None
+    journal: str = Field(default="", sa_type=sa.Text)
+    volume: str = Field(default="", max_length=100)
+    issue: str = Field(default="", max_length=100)
+    pages: str = Field(default="", max_length=100)
+    doi: str = Field(default="", max_length=300, index=True)
+    pmid: str = Field(default="", max_length=30, index=True)
+    keywords: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    url: str = Field(default="", sa_type=sa.Text)
+    type: str = Field(default="", max_length=100)
+    raw: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="record.id")
+    merge_kind: MergeKind | None = Field(default=None, sa_type=enum_column(MergeKind))
+
+
+class PairStatus(str, enum.Enum):
+    candidate = "candidate"  # waits for a lead
+    auto_merged = "auto_merged"
+    same = "same"  # a person said: one report
+    different = "different"  # a person said: distinct; never proposed again
+    unmerged = "unmerged"  # merged, then undone by a person
+
+
+class DuplicatePair(SQLModel, table=True):
+    """Two records deduplication found alike, and what became of them."""
+
+    __tablename__ = "duplicate_pair"
+    __table_args__ = (sa.UniqueConstraint("first_id", "second_id", name="uq_duplicate_pair_records"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    first_id: int = Field(foreign_key="record.id")
+    second_id: int = Field(foreign_key="record.id")
+    score: float
+    reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    status: PairStatus = Field(sa_type=enum_column(PairStatus))
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None

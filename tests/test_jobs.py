@@ -149,3 +149,15 @@ def test_the_in_process_worker_thread_runs_jobs_and_stops(engine, session, monke
     worker.stop()
     assert _job(engine, job.id).status == JobStatus.succeeded
     assert not worker.is_alive()
+
+
+def test_one_job_of_a_kind_runs_per_review_at_a_time(engine, session):
+    first_review, second_review = make_review(session, make_user(session)), make_review(session, make_user(session))
+    first = jobs.enqueue(session, "refuse", review_id=first_review.id, kinds=KINDS)
+    waiting = jobs.enqueue(session, "refuse", review_id=first_review.id, kinds=KINDS)
+    other_review = jobs.enqueue(session, "refuse", review_id=second_review.id, kinds=KINDS)
+    other_kind = jobs.enqueue(session, "crash", review_id=first_review.id, kinds=KINDS)
+    claimed = [jobs.claim_next_job(engine, f"w{n}", lease_seconds=60) for n in range(4)]
+    assert [job.id if job else None for job in claimed] == [first.id, other_review.id, other_kind.id, None]
+    _simulate_dead_worker(engine, first.id, attempts=1)  # its lease ran out: the sibling may go
+    assert jobs.claim_next_job(engine, "w5", lease_seconds=60).id in {first.id, waiting.id}

@@ -1,0 +1,105 @@
+"""The JSON API for imports and deduplication (records export: ``/reviews/{id}/export.ris|csv``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi import APIRouter, File, Form, UploadFile
+from pydantic import BaseModel
+
+from app.deps import LeadAccess, SessionDep, SettingsDep, ViewerAccess
+from app.services import skip_empty_and_continue, start_import
+from screening import deduplicating, importing
+from screening.importing import BatchRequest
+from screening.models import BatchStatus, PairStatus
+from screening.records import RecordCounts, record_counts
+
+router = APIRouter(prefix="/api/reviews/{review_id}", tags=["imports"])
+
+
+class BatchOut(BaseModel):
+    id: int
+    source_name: str
+    search_date: date | None
+    filename: str
+    file_format: str
+    status: BatchStatus
+    records_read: int
+    record_count: int
+    empty_count: int
+    error: str
+    job_id: int | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class PairOut(BaseModel):
+    id: int
+    first_record_id: int
+    second_record_id: int
+    score: float
+    reasons: list[str]
+    status: PairStatus
+
+
+class Verdict(BaseModel):
+    same_report: bool
+
+
+@router.get("/imports", response_model=list[BatchOut])
+def list_imports(session: SessionDep, access: ViewerAccess):
+    return importing.batches(session, access.review.id)
+
+
+@router.post("/imports", response_model=BatchOut, status_code=202)
+async def create_import(
+    session: SessionDep,
+    settings: SettingsDep,
+    access: LeadAccess,
+    file: UploadFile = File(description="The export file, in any format Winnow reads."),
+    source_name: str = Form(description="Where the records come from, e.g. 'Embase (Ovid)'."),
+    search_date: str = Form("", description="YYYY-MM-DD"),
+    search_string: str = Form(""),
+    skip_empty: bool = Form(False, description="Leave out records with no title and no abstract without asking."),
+):
+    """Queue an import; follow it with GET .../imports/{batch_id}."""
+    request = BatchRequest(source_name=source_name, filename=file.filename or "upload",
+                           search_date=importing.parse_search_date(search_date), search_string=search_string,
+                           skip_empty=skip_empty)
+    return start_import(session, settings, access, request, await file.read())
+
+
+@router.get("/imports/{batch_id}", response_model=BatchOut)
+def get_import(batch_id: int, session: SessionDep, access: ViewerAccess):
+    return importing.batch_in_review(session, access.review.id, batch_id)
+
+
+@router.post("/imports/{batch_id}/skip-empty", response_model=BatchOut, status_code=202)
+def skip_empty(batch_id: int, session: SessionDep, access: LeadAccess):
+    return skip_empty_and_continue(session, access, batch_id)
+
+
+@router.get("/records/counts", response_model=RecordCounts)
+def counts(session: SessionDep, access: ViewerAccess):
+    return record_counts(session, access.review.id)
+
+
+def _pair_out(view: deduplicating.CandidateView) -> PairOut:
+    pair = view.pair
+    return PairOut(id=pair.id, first_record_id=view.first.id, second_record_id=view.second.id,
+                   score=pair.score, reasons=pair.reasons, status=pair.status)
+
+
+@router.get("/duplicates", response_model=list[PairOut])
+def list_candidates(session: SessionDep, access: ViewerAccess):
+    return [_pair_out(view) for view in deduplicating.candidate_pairs(session, access.review.id, limit=1000)]
+
+
+@router.post("/duplicates/{pair_id}", response_model=PairStatus)
+def decide(pair_id: int, verdict: Verdict, session: SessionDep, access: LeadAccess):
+    return deduplicating.decide_pair(session, access, pair_id, verdict.same_report).status
+
+
+@router.post("/records/{record_id}/unmerge", status_code=204)
+def unmerge(record_id: int, session: SessionDep, access: LeadAccess):
+    deduplicating.unmerge_record(session, access, record_id)

@@ -1,0 +1,33 @@
+"""Use cases that join a domain step to a background job, shared by pages, API and CLI."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.config import Settings
+from app.jobs import enqueue
+from screening import importing
+from screening.models import ImportBatch
+from screening.reviews import ReviewAccess
+
+
+def start_import(
+    session: Session, settings: Settings, access: ReviewAccess, request: importing.BatchRequest, data: bytes
+) -> ImportBatch:
+    batch = importing.create_batch(
+        session, access, request, data, uploads_dir=settings.uploads_dir, max_bytes=settings.max_upload_bytes
+    )
+    return _queue(session, access, batch)
+
+
+def skip_empty_and_continue(session: Session, access: ReviewAccess, batch_id: int) -> ImportBatch:
+    return _queue(session, access, importing.consent_to_skip_empty(session, access, batch_id))
+
+
+def _queue(session: Session, access: ReviewAccess, batch: ImportBatch) -> ImportBatch:
+    job = enqueue(session, "import", review_id=access.review.id, created_by_id=access.user_id, batch_id=batch.id)
+    batch.job_id = job.id
+    session.add(batch)
+    session.commit()
+    session.refresh(batch)
+    return batch

@@ -1,0 +1,209 @@
+"""Importing a search export into a review: a batch per file, all or nothing.
+
+``create_batch`` keeps the uploaded file and queues it; ``import_batch`` is the
+background job (the CLI calls it too): it parses the file, asks before skipping
+records with no title and no abstract, stores the records in chunks, and
+deduplicates them with the review's others. Until the batch is ``complete`` its
+records count nowhere, and a failure removes them, so an import never half-lands.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from screening.audit import record_event
+from screening.deduplicating import deduplicate_review
+from screening.errors import InvalidInput, NotFound
+from screening.importers import parse_file
+from screening.models import BatchStatus, ImportBatch, Record, Role, utcnow
+from screening.records import citation_to_row
+from screening.reviews import ReviewAccess
+
+CHUNK = 2000
+# Choices offered on the import form; any other name may be typed.
+COMMON_SOURCES = (
+    "MEDLINE (Ovid)", "MEDLINE (PubMed)", "Embase (Ovid)", "Embase.com", "PsycINFO (Ovid)",
+    "CINAHL (EBSCO)", "Scopus", "Web of Science", "Cochrane Library (CENTRAL)", "ProQuest",
+    "Google Scholar", "Trial registers", "Citation searching", "Other",
+)
+Report = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    source_name: str
+    filename: str
+    search_date: date | None = None
+    search_string: str = ""
+    skip_empty: bool = False
+
+
+def parse_search_date(value: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidInput(f"“{value}” is not a date: use the form 2024-05-31.", field="search_date") from None
+
+
+def create_batch(
+    session: Session, access: ReviewAccess, request: BatchRequest, data: bytes, *, uploads_dir: Path, max_bytes: int
+) -> ImportBatch:
+    """Check the upload, keep the file and record the batch; the caller queues ``import_batch``."""
+    access.require(Role.lead)
+    source = request.source_name.strip()
+    if not source or len(source) > 120:
+        raise InvalidInput("Name the source of the file (1 to 120 characters), e.g. “Embase (Ovid)”.", field="source_name")
+    if not data:
+        raise InvalidInput(f"{request.filename} is empty (0 bytes): export the search results again.", field="file")
+    if len(data) > max_bytes:
+        raise InvalidInput(
+            f"{request.filename} is {len(data) / 2**20:.0f} MB, over the limit of {max_bytes / 2**20:.0f} MB. "
+            "Split the export into smaller files, or ask the administrator to raise WINNOW_MAX_UPLOAD_MB.",
+            field="file",
+        )
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    stored = uploads_dir / f"{uuid.uuid4().hex}-{_safe_name(request.filename)}"
+    stored.write_bytes(data)
+    batch = ImportBatch(
+        review_id=access.review.id, source_name=source, search_date=request.search_date,
+        search_string=request.search_string, filename=request.filename[:255], stored_path=str(stored),
+        skip_empty=request.skip_empty, created_by_id=access.user_id,
+    )
+    session.add(batch)
+    session.flush()
+    record_event(session, actor_id=access.user_id, action="import.upload", object_type="import_batch",
+                 object_id=batch.id, review_id=access.review.id, filename=batch.filename, source=source)
+    session.commit()
+    session.refresh(batch)
+    return batch
+
+
+def _safe_name(filename: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", Path(filename).name)[-100:] or "upload"
+
+
+def import_batch(session: Session, report: Report, *, batch_id: int, review_id: int) -> None:
+    """The import job. Safe to run again after an interruption: it starts the batch over."""
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.review_id != review_id:
+        raise NotFound(f"No import batch {batch_id} in review {review_id}.")
+    if batch.status in (BatchStatus.complete, BatchStatus.cancelled):
+        return
+    _remove_records(session, batch)  # what an interrupted earlier attempt left
+    try:
+        _import(session, report, batch)
+    except Exception as error:
+        session.rollback()
+        _remove_records(session, batch)
+        batch = session.get(ImportBatch, batch_id)
+        batch.status = BatchStatus.failed
+        batch.error = str(error) if isinstance(error, InvalidInput) else f"Unexpected error: {error}"
+        session.add(batch)
+        session.commit()
+        raise
+
+
+def _import(session: Session, report: Report, batch: ImportBatch) -> None:
+    report(0.02, f"Reading {batch.filename}")
+    data = Path(batch.stored_path).read_bytes()
+    parsed = parse_file(data, batch.filename)
+    batch.file_format, batch.encoding, batch.records_read = parsed.format, parsed.encoding, len(parsed.citations)
+    empty = [(position, citation) for position, citation in enumerate(parsed.citations, start=1) if citation.is_empty]
+    batch.empty_count = len(empty)
+    batch.empty_examples = [
+        {"position": position, "source_id": citation.source_id, "authors": citation.authors[:3],
+         "year": citation.year, "journal": citation.journal}
+        for position, citation in empty[:5]
+    ]
+    if empty and not batch.skip_empty:
+        batch.status = BatchStatus.needs_consent
+        session.add(batch)
+        session.commit()
+        report(1.0, f"{len(empty)} records have no title and no abstract: waiting for your decision")
+        return
+    batch.status = BatchStatus.importing
+    session.add(batch)
+    session.commit()
+
+    rows = [
+        {**citation_to_row(citation), "review_id": batch.review_id, "batch_id": batch.id, "position": position}
+        for position, citation in enumerate(parsed.citations, start=1)
+        if not citation.is_empty
+    ]
+    for start in range(0, len(rows), CHUNK):
+        # Each chunk commits so the progress bar moves and SQLite never holds one huge write.
+        session.connection().execute(sa.insert(Record), rows[start:start + CHUNK])
+        session.commit()
+        stored = min(start + CHUNK, len(rows))
+        report(0.05 + 0.6 * stored / len(rows), f"Stored {stored:,} of {len(rows):,} records")
+
+    report(0.7, "Finding duplicates")
+    merged = deduplicate_review(session, batch.review_id, actor_id=batch.created_by_id, including_batch=batch.id)
+    batch.status = BatchStatus.complete
+    batch.record_count = len(rows)
+    batch.completed_at = utcnow()
+    batch.error = ""
+    session.add(batch)
+    record_event(session, actor_id=batch.created_by_id, action="import.complete", object_type="import_batch",
+                 object_id=batch.id, review_id=batch.review_id, records=len(rows), skipped_empty=len(empty),
+                 merged_automatically=merged.auto_merged, candidates=merged.candidates)
+    session.commit()
+    report(1.0, f"Imported {len(rows):,} records; {merged.auto_merged:,} duplicates merged, "
+                f"{merged.candidates:,} possible duplicates to check")
+
+
+def _remove_records(session: Session, batch: ImportBatch) -> None:
+    session.connection().execute(sa.delete(Record).where(Record.batch_id == batch.id))
+    session.commit()
+
+
+def consent_to_skip_empty(session: Session, access: ReviewAccess, batch_id: int) -> ImportBatch:
+    """The importer agrees to leave out records with no title and no abstract; the caller requeues the job."""
+    access.require(Role.lead)
+    batch = batch_in_review(session, access.review.id, batch_id)
+    if batch.status != BatchStatus.needs_consent:
+        raise InvalidInput(f"Import {batch_id} is not waiting for a decision (it is {batch.status.value}).")
+    batch.skip_empty = True
+    batch.status = BatchStatus.queued
+    session.add(batch)
+    record_event(session, actor_id=access.user_id, action="import.skip_empty", object_type="import_batch",
+                 object_id=batch.id, review_id=access.review.id, records=batch.empty_count)
+    session.commit()
+    session.refresh(batch)
+    return batch
+
+
+def cancel_batch(session: Session, access: ReviewAccess, batch_id: int) -> ImportBatch:
+    access.require(Role.lead)
+    batch = batch_in_review(session, access.review.id, batch_id)
+    if batch.status != BatchStatus.needs_consent:
+        raise InvalidInput(f"Only an import waiting for a decision can be cancelled; {batch_id} is {batch.status.value}.")
+    batch.status = BatchStatus.cancelled
+    session.add(batch)
+    record_event(session, actor_id=access.user_id, action="import.cancel", object_type="import_batch",
+                 object_id=batch.id, review_id=access.review.id)
+    session.commit()
+    session.refresh(batch)
+    return batch
+
+
+def batch_in_review(session: Session, review_id: int, batch_id: int) -> ImportBatch:
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or batch.review_id != review_id:
+        raise NotFound(f"No import {batch_id} in this review.")
+    return batch
+
+
+def batches(session: Session, review_id: int) -> list[ImportBatch]:
+    return list(session.exec(select(ImportBatch).where(ImportBatch.review_id == review_id).order_by(ImportBatch.id.desc())))
+

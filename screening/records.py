@@ -1,0 +1,101 @@
+"""Stored records as citations: the merged view of a duplicate group, counts, and export."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+from sqlmodel import Session, func, select
+
+from screening.citation import Citation
+from screening.dedup import merge_fields
+from screening.exporters import citations_to_csv, citations_to_ris
+from screening.models import BatchStatus, ImportBatch, MergeKind, Record
+
+CITATION_FIELDS = tuple(f.name for f in fields(Citation))
+
+
+def record_to_citation(record: Record) -> Citation:
+    return Citation(**{name: getattr(record, name) for name in CITATION_FIELDS})
+
+
+def citation_to_row(citation: Citation) -> dict:
+    return {name: getattr(citation, name) for name in CITATION_FIELDS}
+
+
+def in_complete_batches(review_id: int):
+    """Records of a review that count: those of finished imports."""
+    return (
+        select(Record)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(Record.review_id == review_id, ImportBatch.status == BatchStatus.complete)
+    )
+
+
+def kept_records(session: Session, review_id: int) -> list[Record]:
+    """The records screening sees: one per duplicate group, in import order."""
+    return list(session.exec(in_complete_batches(review_id).where(Record.duplicate_of_id.is_(None)).order_by(Record.id)))
+
+
+def duplicates_of(session: Session, kept_ids: Sequence[int]) -> dict[int, list[Record]]:
+    groups: dict[int, list[Record]] = defaultdict(list)
+    if kept_ids:
+        for record in session.exec(select(Record).where(Record.duplicate_of_id.in_(kept_ids)).order_by(Record.id)):
+            groups[record.duplicate_of_id].append(record)
+    return groups
+
+
+def merged_citations(session: Session, kept: Sequence[Record]) -> list[Citation]:
+    """Each kept record with the fields it lacks filled from its duplicates."""
+    groups = duplicates_of(session, [record.id for record in kept])
+    return [
+        merge_fields([record_to_citation(record)] + [record_to_citation(other) for other in groups[record.id]])
+        if groups[record.id] else record_to_citation(record)
+        for record in kept
+    ]
+
+
+@dataclass(frozen=True)
+class RecordCounts:
+    """What PRISMA 2020's identification box needs."""
+
+    by_source: dict[str, int]
+    identified: int
+    duplicates_auto: int
+    duplicates_manual: int
+    to_screen: int
+
+
+def record_counts(session: Session, review_id: int) -> RecordCounts:
+    rows = session.exec(
+        select(ImportBatch.source_name, Record.merge_kind, func.count())
+        .join(Record, Record.batch_id == ImportBatch.id)
+        .where(ImportBatch.review_id == review_id, ImportBatch.status == BatchStatus.complete)
+        .group_by(ImportBatch.source_name, Record.merge_kind)
+    ).all()
+    by_source: dict[str, int] = defaultdict(int)
+    by_kind: dict[MergeKind | None, int] = defaultdict(int)
+    for source, kind, count in rows:
+        by_source[source] += count
+        by_kind[kind] += count
+    return RecordCounts(
+        by_source=dict(sorted(by_source.items())),
+        identified=sum(by_source.values()),
+        duplicates_auto=by_kind[MergeKind.auto],
+        duplicates_manual=by_kind[MergeKind.manual],
+        to_screen=by_kind[None],
+    )
+
+
+def export_records(session: Session, review_id: int, file_format: str) -> str:
+    """The review's deduplicated records, merged fields filled, as RIS or CSV.
+    (Filtering by screening stage arrives with screening.)"""
+    kept = kept_records(session, review_id)
+    citations = merged_citations(session, kept)
+    ids = [str(record.id) for record in kept]
+    if file_format == "ris":
+        return citations_to_ris(citations, ids=ids)
+    if file_format == "csv":
+        return citations_to_csv(citations, ids=ids)
+    raise ValueError(f"Unknown export format {file_format!r}: use ris or csv")
