@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 from sqlmodel import Session
 
 from app.accounts import AccountCreate, create_user
-from screening.models import Review, ReviewCreate, Role, User
+from screening.importing import BatchRequest, create_batch, import_batch
+from screening.models import ImportBatch, Review, ReviewCreate, Role, User
 from screening.reviews import add_member, create_review, review_access
 
 PASSWORD = "correct horse battery staple"
@@ -30,3 +32,18 @@ def make_review(session: Session, lead: User, **fields) -> Review:
 
 def join(session: Session, review: Review, lead: User, member: User, role: Role) -> None:
     add_member(session, review_access(session, review.id, lead.id), member.email, role)
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def import_fixture(session: Session, review: Review, lead: User, relative_path: str, *, source: str = "Embase",
+                   skip_empty: bool = False, uploads_dir: Path) -> ImportBatch:
+    """Upload a fixture file and run the import job in-line, as the worker would."""
+    path = FIXTURES / relative_path
+    access = review_access(session, review.id, lead.id)
+    batch = create_batch(session, access, BatchRequest(source_name=source, filename=path.name, skip_empty=skip_empty),
+                         path.read_bytes(), uploads_dir=uploads_dir, max_bytes=50 * 2**20)
+    import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
+    session.refresh(batch)
+    return batch

@@ -7,26 +7,49 @@ without a row here fails ``test_the_matrix_covers_every_review_route``."""
 import pytest
 from fastapi.routing import APIRoute
 
+from sqlmodel import select
+
+from app.jobs import enqueue
 from app.main import ROUTERS
-from screening.models import Role
-from tests.factories import make_review, make_user, join
+from screening.models import DuplicatePair, PairStatus, Record, Role
+from tests.factories import import_fixture, join, make_review, make_user
 from tests.web import csrf_token, log_in
 
-# (method, path, needed role, request body); {other} is the id of a member who is neither the lead nor the caller.
+# (method, path, needed role, request body, status on success). Placeholders: {other} a member who
+# is neither the caller nor the lead; {batch_id} an import waiting for consent; {pair_id} a possible
+# duplicate; {record_id} a merged record. A body with "file" is sent as a multipart upload.
+UPLOAD = {"source_name": "Embase", "file": ("search.csv", b"title,abstract\nA study,Of something\n")}
 ROUTES = [
-    ("GET", "/reviews/{review_id}", Role.viewer, None),
-    ("GET", "/reviews/{review_id}/members", Role.viewer, None),
-    ("GET", "/reviews/{review_id}/settings", Role.lead, None),
-    ("POST", "/reviews/{review_id}/settings", Role.lead, {"title": "Renamed", "review_type": "scoping"}),
-    ("POST", "/reviews/{review_id}/members", Role.lead, {"email": "extra@example.org", "role": "viewer"}),
-    ("POST", "/reviews/{review_id}/members/{other}/remove", Role.lead, {}),
-    ("GET", "/reviews/{review_id}/jobs/{job_id}", Role.viewer, None),
-    ("GET", "/api/reviews/{review_id}", Role.viewer, None),
-    ("PUT", "/api/reviews/{review_id}", Role.lead, {"title": "Renamed"}),
-    ("GET", "/api/reviews/{review_id}/members", Role.viewer, None),
-    ("PUT", "/api/reviews/{review_id}/members", Role.lead, {"email": "extra@example.org", "role": "viewer"}),
-    ("DELETE", "/api/reviews/{review_id}/members/{other}", Role.lead, None),
-    ("GET", "/api/reviews/{review_id}/jobs/{job_id}", Role.viewer, None),
+    ("GET", "/reviews/{review_id}", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/members", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/settings", Role.lead, None, 200),
+    ("POST", "/reviews/{review_id}/settings", Role.lead, {"title": "Renamed", "review_type": "scoping"}, 303),
+    ("POST", "/reviews/{review_id}/members", Role.lead, {"email": "extra@example.org", "role": "viewer"}, 200),
+    ("POST", "/reviews/{review_id}/members/{other}/remove", Role.lead, {}, 200),
+    ("GET", "/reviews/{review_id}/jobs/{job_id}", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/imports", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/imports", Role.lead, UPLOAD, 303),
+    ("GET", "/reviews/{review_id}/imports/{batch_id}", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/imports/{batch_id}/skip-empty", Role.lead, {}, 303),
+    ("POST", "/reviews/{review_id}/imports/{batch_id}/cancel", Role.lead, {}, 303),
+    ("GET", "/reviews/{review_id}/export.{file_format}", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/duplicates", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"verdict": "different"}, 200),
+    ("POST", "/reviews/{review_id}/records/{record_id}/unmerge", Role.lead, {}, 200),
+    ("GET", "/api/reviews/{review_id}", Role.viewer, None, 200),
+    ("PUT", "/api/reviews/{review_id}", Role.lead, {"title": "Renamed"}, 200),
+    ("GET", "/api/reviews/{review_id}/members", Role.viewer, None, 200),
+    ("PUT", "/api/reviews/{review_id}/members", Role.lead, {"email": "extra@example.org", "role": "viewer"}, 200),
+    ("DELETE", "/api/reviews/{review_id}/members/{other}", Role.lead, None, 204),
+    ("GET", "/api/reviews/{review_id}/jobs/{job_id}", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/imports", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/imports", Role.lead, UPLOAD, 202),
+    ("GET", "/api/reviews/{review_id}/imports/{batch_id}", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/imports/{batch_id}/skip-empty", Role.lead, None, 202),
+    ("GET", "/api/reviews/{review_id}/records/counts", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/duplicates", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"same_report": False}, 200),
+    ("POST", "/api/reviews/{review_id}/records/{record_id}/unmerge", Role.lead, None, 204),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 
@@ -39,13 +62,11 @@ def test_the_matrix_covers_every_review_route():
         if isinstance(route, APIRoute) and "{review_id}" in route.path
         for method in route.methods
     }
-    assert routes == {(method, path) for method, path, _, _ in ROUTES}
+    assert routes == {(method, path) for method, path, *_ in ROUTES}
 
 
 @pytest.fixture
-def world(session, engine):
-    from app.jobs import enqueue
-
+def world(session, tmp_path):
     lead = make_user(session, name="Lead")
     people = {"lead": lead, "non-member": make_user(session, name="Stranger")}
     review = make_review(session, lead)
@@ -55,36 +76,44 @@ def world(session, engine):
     other = make_user(session, name="Other")
     join(session, review, lead, other, Role.reviewer)
     make_user(session, email="extra@example.org")
-    job = enqueue(session, "noop", review_id=review.id, kinds={"noop": lambda session, report, review_id: None})
-    return {"people": people, "review": review, "other": other, "job": job}
+    import_fixture(session, review, lead, "dedup/stroke_sample.csv", uploads_dir=tmp_path)
+    waiting = import_fixture(session, review, lead, "import/tag_notes.ris", uploads_dir=tmp_path)
+    job = enqueue(session, "import", review_id=review.id, batch_id=waiting.id)
+    ids = {
+        "review_id": review.id, "other": other.id, "job_id": job.id, "batch_id": waiting.id, "file_format": "ris",
+        "pair_id": session.exec(select(DuplicatePair.id).where(DuplicatePair.status == PairStatus.candidate)).first(),
+        "record_id": session.exec(select(Record.id).where(Record.duplicate_of_id.is_not(None))).first(),
+    }
+    return {"people": people, "review": review, "ids": ids}
 
 
-def _expected_status(caller: str, needed: Role, path: str, method: str) -> int:
-    is_api = path.startswith("/api/")
+def _expected_status(caller: str, needed: Role, path: str, success: int) -> int:
     if caller == "anonymous":
-        return 401 if is_api else 303
+        return 401 if path.startswith("/api/") else 303
     if caller == "non-member":
         return 404
-    if not Role(caller).allows(needed):
-        return 403
-    return {"POST": 200, "DELETE": 204}.get(method, 200) if method != "POST" or "settings" not in path else 303
+    return success if Role(caller).allows(needed) else 403
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize(("method", "template", "needed", "body"), ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
-def test_each_caller_gets_the_status_they_should(client, world, caller, method, template, needed, body):
+@pytest.mark.parametrize(("method", "template", "needed", "body", "success"), ROUTES,
+                         ids=[f"{method} {path}" for method, path, *_ in ROUTES])
+def test_each_caller_gets_the_status_they_should(client, world, caller, method, template, needed, body, success):
     if caller != "anonymous":
         log_in(client, world["people"][caller].email)
     token = csrf_token(client, "/login")
-    path = template.format(review_id=world["review"].id, other=world["other"].id, job_id=world["job"].id)
-    headers = {"X-CSRF-Token": token}
+    path = template.format(**world["ids"])
+    body = dict(body or {})
+    files = {"file": body.pop("file")} if "file" in body else None
     if method == "GET":
         response = client.get(path, follow_redirects=False)
-    elif path.startswith("/api/"):
-        response = client.request(method, path, json=body, headers=headers, follow_redirects=False)
+    elif path.startswith("/api/") and not files:
+        response = client.request(method, path, json=body or None, headers={"X-CSRF-Token": token},
+                                  follow_redirects=False)
     else:
-        response = client.request(method, path, data={**(body or {}), "csrf_token": token}, follow_redirects=False)
-    expected = _expected_status(caller, needed, template, method)
+        response = client.request(method, path, data={**body, "csrf_token": token}, files=files,
+                                  follow_redirects=False)
+    expected = _expected_status(caller, needed, template, success)
     assert response.status_code == expected, response.text[:500]
     if expected == 404:
         # a non-member learns nothing about the review, not even its title

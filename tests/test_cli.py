@@ -61,3 +61,34 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
                                                         "WINNOW_ENVIRONMENT": "production"})
     assert result.exit_code == 1 and "WINNOW_SECRET_KEY must be set" in result.output
     assert not sa.inspect(db.make_engine(f"sqlite:///{tmp_path}/x.sqlite")).get_table_names()
+
+
+def test_import_dedup_and_export_from_the_terminal(databases, backend, tmp_path):
+    from pathlib import Path
+
+    from screening.models import ReviewCreate
+    from screening.reviews import create_review
+    from tests.factories import FIXTURES, make_user
+
+    url = databases.migrated(backend)
+    env = _env(url, tmp_path)
+    engine = db.make_engine(url)
+    with Session(engine) as session:
+        lead = make_user(session)
+        review = create_review(session, ReviewCreate(title="Terminal"), lead.id)
+    imported = runner.invoke(cli, ["import", str(review.id), str(FIXTURES / "dedup/stroke_sample.csv"),
+                                   "--source", "Embase", "--search-date", "2024-01-31"], env=env)
+    assert imported.exit_code == 0, imported.output
+    assert "Imported 54 records" in imported.output
+    waiting = runner.invoke(cli, ["import", str(review.id), str(FIXTURES / "import/tag_notes.ris"), "--source", "Zotero"], env=env)
+    assert waiting.exit_code == 1 and "run again with --skip-empty" in waiting.output
+    exported = runner.invoke(cli, ["export", str(review.id), "--output", str(tmp_path / "out.ris")], env=env)
+    assert exported.exit_code == 0 and (tmp_path / "out.ris").read_text().startswith("TY  - ")
+    groups = runner.invoke(cli, ["dedup", str(FIXTURES / "dedup/stroke_sample.csv"), str(FIXTURES / "import/ovid.ris"),
+                                 "--output", str(tmp_path / "groups.csv")], env=env)
+    assert groups.exit_code == 0, groups.output
+    rows = Path(tmp_path / "groups.csv").read_text().splitlines()
+    assert rows[0] == "record_id,group_id,match"
+    assert rows[1].startswith("stroke_sample.csv:id_0000001,")
+    assert any(row.startswith("ovid.ris:") for row in rows)
+    engine.dispose()

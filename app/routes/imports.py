@@ -13,6 +13,7 @@ from app.templating import is_htmx, render
 from screening import importing
 from screening.errors import InvalidInput
 from screening.importing import BatchRequest
+from screening.models import BatchStatus
 from screening.records import export_records, record_counts
 from screening.reviews import ReviewAccess
 
@@ -61,7 +62,11 @@ async def upload(request: Request, session: SessionDep, settings: SettingsDep, a
 @router.get("/reviews/{review_id}/imports/{batch_id}")
 def batch_status(request: Request, session: SessionDep, access: ViewerAccess, batch_id: int):
     batch = importing.batch_in_review(session, access.review.id, batch_id)
-    return render(request, "imports/_batch.html", access=access, batch=batch, job=_job_of(session, batch))
+    response = render(request, "imports/_batch.html", access=access, batch=batch, job=_job_of(session, batch))
+    if is_htmx(request) and batch.status not in (BatchStatus.queued, BatchStatus.importing):
+        # The import has just ended: reload the page so the record counts beside it are current.
+        response.headers["HX-Refresh"] = "true"
+    return response
 
 
 @router.post("/reviews/{review_id}/imports/{batch_id}/skip-empty")

@@ -29,7 +29,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def live_server(settings):
-    application = create_app(settings)
+    # As `winnow serve` runs it: background jobs in the web process.
+    application = create_app(settings.model_copy(update={"run_worker": True}))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
