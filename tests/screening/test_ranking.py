@@ -116,5 +116,20 @@ def test_top_terms_add_up_to_the_score():
 
 
 def test_record_text_joins_title_abstract_and_keywords():
-    assert record_text("A title", " An abstract. ", "Humans; Child") == "A title An abstract. Humans; Child"
+    assert record_text("A title", " An abstract. ", "Humans; Child") == "A title An abstract.\nKeywords: Humans; Child"
     assert record_text("Only title", None, "") == "Only title"
+
+
+def test_each_keyword_is_one_feature_and_can_explain_a_score():
+    texts = [
+        record_text("Trial one", "Children with the disorder were treated.", "Attention Deficit Disorder; Humans"),
+        record_text("Trial two", "Children with the disorder were treated.", "Attention Deficit Disorder; Child"),
+        record_text("Survey one", "Adults answered a survey about work.", "Humans; Employment"),
+        record_text("Survey two", "Adults answered a survey about work.", "Employment; Adult"),
+    ]
+    ranker = Ranker(texts)
+    assert "keyword: attention deficit disorder" in set(ranker.terms)
+    assert not any("humans child" in t for t in ranker.terms)  # no n-grams across keywords
+    ranker.fit({0: 1, 2: 0})
+    up = [term for term, _ in ranker.top_terms(1, k=10).up]
+    assert "keyword: attention deficit disorder" in up
