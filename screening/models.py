@@ -84,7 +84,18 @@ class ReviewUpdate(ReviewFields):
     pass
 
 
-class Review(ReviewFields, table=True):
+class ScreeningSettings(SQLModel):
+    """How screening runs: by default every record by two screeners, neither
+    seeing the other's verdict until both have decided and they differ."""
+
+    dual_screening: bool = True
+    blind: bool = True
+    # Words to mark on the screening page, one term or phrase per line.
+    inclusion_terms: str = Field(default="", max_length=5000)
+    exclusion_terms: str = Field(default="", max_length=5000)
+
+
+class Review(ReviewFields, ScreeningSettings, table=True):
     id: int | None = Field(default=None, primary_key=True)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
@@ -220,3 +231,73 @@ class DuplicatePair(SQLModel, table=True):
     status: PairStatus = Field(sa_type=enum_column(PairStatus))
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: datetime | None = None
+
+
+class Stage(str, enum.Enum):
+    title_abstract = "title_abstract"
+    full_text = "full_text"
+
+
+class Verdict(str, enum.Enum):
+    include = "include"
+    exclude = "exclude"
+    maybe = "maybe"  # moves on like include, flagged for a second look
+
+    @property
+    def moves_on(self) -> bool:
+        return self is not Verdict.exclude
+
+
+class ExclusionReason(SQLModel, table=True):
+    """A review's reasons for excluding at full text, as PRISMA reports them."""
+
+    __tablename__ = "exclusion_reason"
+    __table_args__ = (sa.UniqueConstraint("review_id", "label", name="uq_exclusion_reason_label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    label: str = Field(max_length=120)
+    position: int = 0
+    retired: bool = False  # kept for the decisions that cite it, offered no more
+
+
+class Decision(SQLModel, table=True):
+    """One screener's verdict on one record at one stage; changes are in the audit log."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("record_id", "stage", "reviewer_id", name="uq_decision_record_stage_reviewer"),
+        sa.Index("ix_decision_review_stage", "review_id", "stage"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id")
+    record_id: int = Field(foreign_key="record.id")
+    stage: Stage = Field(sa_type=enum_column(Stage))
+    reviewer_id: int = Field(foreign_key="user.id", index=True)
+    verdict: Verdict = Field(sa_type=enum_column(Verdict))
+    reason_id: int | None = Field(default=None, foreign_key="exclusion_reason.id")
+    note: str = Field(default="", max_length=2000)
+    decided_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ResolutionKind(str, enum.Enum):
+    conflict = "conflict"  # the lead settled two differing verdicts
+    override = "override"  # the lead set the outcome regardless of the verdicts
+
+
+class Resolution(SQLModel, table=True):
+    """The lead's final word on a record at a stage; it wins over the screeners' verdicts."""
+
+    __table_args__ = (sa.UniqueConstraint("record_id", "stage", name="uq_resolution_record_stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    record_id: int = Field(foreign_key="record.id")
+    stage: Stage = Field(sa_type=enum_column(Stage))
+    verdict: Verdict = Field(sa_type=enum_column(Verdict))
+    reason_id: int | None = Field(default=None, foreign_key="exclusion_reason.id")
+    note: str = Field(default="", max_length=2000)
+    kind: ResolutionKind = Field(sa_type=enum_column(ResolutionKind))
+    resolved_by_id: int = Field(foreign_key="user.id")
+    resolved_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,377 @@
+"""Screening decisions: each screener's verdicts, the queue of what they have
+left, conflicts, and the lead's resolutions.
+
+A record's outcome at a stage follows from its decisions and any resolution:
+a resolution wins; otherwise it waits until the review's number of screeners
+(two in dual mode) have decided; then it moves on if none excluded it, is out
+if all excluded it for the same reason, and is a conflict otherwise (include
+vs exclude, maybe vs exclude, and at full text two different reasons, since
+PRISMA reports one reason per report). Records that moved on at title and
+abstract are screened at full text.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from screening.agreement import Agreement, agreement
+from screening.audit import record_event
+from screening.errors import InvalidInput, NotFound
+from screening.models import (
+    BatchStatus, Decision, ExclusionReason, ImportBatch, Record, Resolution, ResolutionKind, Review,
+    Role, Stage, User, Verdict, utcnow,
+)
+from screening.reviews import ReviewAccess
+
+DEFAULT_EXCLUSION_REASONS = (
+    "Wrong population", "Wrong intervention or service", "Wrong setting", "Wrong study design",
+    "Wrong outcomes", "Not community-based", "Inpatient or forensic setting", "Not a primary study",
+)
+
+
+class Outcome(str, enum.Enum):
+    pending = "pending"
+    moves_on = "moves_on"
+    excluded = "excluded"
+    conflict = "conflict"
+
+
+def screeners_needed(review: Review) -> int:
+    return 2 if review.dual_screening else 1
+
+
+def outcome_of(decisions: list[Decision], resolution: Resolution | None, needed: int, stage: Stage) -> Outcome:
+    if resolution is not None:
+        return Outcome.moves_on if resolution.verdict.moves_on else Outcome.excluded
+    if len(decisions) < needed:
+        return Outcome.pending
+    if all(decision.verdict.moves_on for decision in decisions):
+        return Outcome.moves_on
+    if any(decision.verdict.moves_on for decision in decisions):
+        return Outcome.conflict
+    if stage is Stage.full_text and len({decision.reason_id for decision in decisions}) > 1:
+        return Outcome.conflict
+    return Outcome.excluded
+
+
+# --- which records are at a stage ------------------------------------------------------------
+
+def _kept_in_review(review_id: int):
+    return (
+        select(Record.id)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None),
+               ImportBatch.status == BatchStatus.complete)
+    )
+
+
+def _moved_on_from_title_abstract(needed: int):
+    """SQL condition: the record moved on at title and abstract (see ``outcome_of``)."""
+    resolved = select(Resolution.id).where(Resolution.record_id == Record.id,
+                                           Resolution.stage == Stage.title_abstract)
+    resolved_in = resolved.where(Resolution.verdict != Verdict.exclude)
+    agreeing = (
+        select(sa.func.count()).select_from(Decision)
+        .where(Decision.record_id == Record.id, Decision.stage == Stage.title_abstract,
+               Decision.verdict != Verdict.exclude)
+        .scalar_subquery()
+    )
+    any_exclude = select(Decision.id).where(Decision.record_id == Record.id, Decision.stage == Stage.title_abstract,
+                                            Decision.verdict == Verdict.exclude)
+    return sa.or_(
+        resolved_in.exists(),
+        sa.and_(~resolved.exists(), agreeing >= needed, ~any_exclude.exists()),
+    )
+
+
+def records_at_stage(review: Review, stage: Stage):
+    query = _kept_in_review(review.id)
+    if stage is Stage.full_text:
+        query = query.where(_moved_on_from_title_abstract(screeners_needed(review)))
+    return query
+
+
+# --- deciding -------------------------------------------------------------------------------
+
+def _record_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> Record:
+    found = session.exec(records_at_stage(review, stage).where(Record.id == record_id)).first()
+    if found is None:
+        where = "in this review" if stage is Stage.title_abstract else "at full-text screening"
+        raise NotFound(f"No record {record_id} {where}.")
+    return session.get(Record, record_id)
+
+
+def _reason(session: Session, review_id: int, reason_id: int | None) -> ExclusionReason | None:
+    if reason_id is None:
+        return None
+    reason = session.get(ExclusionReason, reason_id)
+    if reason is None or reason.review_id != review_id:
+        raise InvalidInput(f"No exclusion reason {reason_id} in this review.", field="reason_id")
+    return reason
+
+
+def _check_reason(stage: Stage, verdict: Verdict, reason: ExclusionReason | None) -> None:
+    if stage is Stage.full_text and verdict is Verdict.exclude and reason is None:
+        raise InvalidInput(
+            "Excluding at full text needs a reason, because PRISMA reports why reports were excluded. "
+            "Choose one from the list (the lead can add reasons).",
+            field="reason_id",
+        )
+
+
+def decide(
+    session: Session, access: ReviewAccess, record_id: int, stage: Stage, verdict: Verdict,
+    *, reason_id: int | None = None, note: str = "",
+) -> Decision:
+    """Record or change the screener's verdict. Sending the same verdict twice changes nothing."""
+    access.require(Role.reviewer)
+    review = access.review
+    _record_at_stage(session, review, record_id, stage)
+    reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
+    _check_reason(stage, verdict, reason)
+    if _resolution(session, record_id, stage) is not None:
+        raise InvalidInput("The lead has already resolved this record; ask the lead to change it.")
+    existing = _decision(session, record_id, stage, access.user_id)
+    if existing is None:
+        others = session.exec(select(sa.func.count()).select_from(Decision).where(
+            Decision.record_id == record_id, Decision.stage == stage)).one()
+        if others >= screeners_needed(review):
+            raise InvalidInput(f"Record {record_id} has already been screened by {others} reviewers.")
+        existing = Decision(review_id=review.id, record_id=record_id, stage=stage, reviewer_id=access.user_id,
+                            verdict=verdict, reason_id=reason.id if reason else None, note=note.strip()[:2000])
+        session.add(existing)
+        action, detail = "decision.create", {}
+    else:
+        new = (verdict, reason.id if reason else None, note.strip()[:2000])
+        old = (existing.verdict, existing.reason_id, existing.note)
+        if new == old:
+            return existing
+        existing.verdict, existing.reason_id, existing.note = new
+        existing.updated_at = utcnow()
+        session.add(existing)
+        action, detail = "decision.change", {"was": old[0].value, "was_reason_id": old[1]}
+    record_event(session, actor_id=access.user_id, action=action, object_type="record", object_id=record_id,
+                 review_id=review.id, stage=stage.value, verdict=verdict.value,
+                 reason_id=reason.id if reason else None, **detail)
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # The same decision posted twice at once: the other request stored it; apply this one over it.
+        session.rollback()
+        return decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
+    session.refresh(existing)
+    return existing
+
+
+def undo_decision(session: Session, access: ReviewAccess, record_id: int, stage: Stage) -> None:
+    """Withdraw the screener's own verdict (the ``u`` key), until the lead has resolved the record."""
+    access.require(Role.reviewer)
+    if _resolution(session, record_id, stage) is not None:
+        raise InvalidInput("The lead has already resolved this record; ask the lead to change it.")
+    existing = _decision(session, record_id, stage, access.user_id)
+    if existing is None or existing.review_id != access.review.id:
+        raise NotFound(f"You have no decision on record {record_id} to undo.")
+    session.delete(existing)
+    record_event(session, actor_id=access.user_id, action="decision.undo", object_type="record", object_id=record_id,
+                 review_id=access.review.id, stage=stage.value, was=existing.verdict.value)
+    session.commit()
+
+
+def _decision(session: Session, record_id: int, stage: Stage, reviewer_id: int) -> Decision | None:
+    return session.exec(select(Decision).where(
+        Decision.record_id == record_id, Decision.stage == stage, Decision.reviewer_id == reviewer_id)).first()
+
+
+def _resolution(session: Session, record_id: int, stage: Stage) -> Resolution | None:
+    return session.exec(select(Resolution).where(Resolution.record_id == record_id, Resolution.stage == stage)).first()
+
+
+# --- the screener's queue -------------------------------------------------------------------
+
+def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record | None:
+    """The next record for this screener: at the stage, not decided by them, not resolved,
+    and (in dual mode) not already decided by two others. Import order until ranking exists."""
+    review = access.review
+    decided_by_me = select(Decision.id).where(Decision.record_id == Record.id, Decision.stage == stage,
+                                              Decision.reviewer_id == access.user_id)
+    resolved = select(Resolution.id).where(Resolution.record_id == Record.id, Resolution.stage == stage)
+    decisions = (select(sa.func.count()).select_from(Decision)
+                 .where(Decision.record_id == Record.id, Decision.stage == stage).scalar_subquery())
+    query = (
+        records_at_stage(review, stage)
+        .where(~decided_by_me.exists(), ~resolved.exists(), decisions < screeners_needed(review))
+        .order_by(Record.id)
+        .limit(1)
+    )
+    record_id = session.exec(query).first()
+    return session.get(Record, record_id) if record_id is not None else None
+
+
+# --- outcomes, conflicts, resolutions -------------------------------------------------------
+
+@dataclass(frozen=True)
+class RecordStatus:
+    record_id: int
+    decisions: list[Decision]
+    resolution: Resolution | None
+    outcome: Outcome
+
+
+def statuses(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
+    record_ids = list(session.exec(records_at_stage(review, stage).order_by(Record.id)))
+    by_record: dict[int, list[Decision]] = defaultdict(list)
+    for decision in session.exec(select(Decision).where(Decision.review_id == review.id, Decision.stage == stage)
+                                 .order_by(Decision.id)):
+        by_record[decision.record_id].append(decision)
+    resolutions = {resolution.record_id: resolution for resolution in session.exec(
+        select(Resolution).where(Resolution.review_id == review.id, Resolution.stage == stage))}
+    needed = screeners_needed(review)
+    return [
+        RecordStatus(record_id, by_record[record_id], resolutions.get(record_id),
+                     outcome_of(by_record[record_id], resolutions.get(record_id), needed, stage))
+        for record_id in record_ids
+    ]
+
+
+def conflicts(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
+    return [status for status in statuses(session, review, stage) if status.outcome is Outcome.conflict]
+
+
+def resolve(
+    session: Session, access: ReviewAccess, record_id: int, stage: Stage, verdict: Verdict,
+    *, reason_id: int | None = None, note: str = "",
+) -> Resolution:
+    """The lead's final verdict: settles a conflict, or overrides any record (both logged)."""
+    access.require(Role.lead)
+    review = access.review
+    _record_at_stage(session, review, record_id, stage)
+    reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
+    _check_reason(stage, verdict, reason)
+    decisions = list(session.exec(select(Decision).where(Decision.record_id == record_id, Decision.stage == stage)))
+    was_conflict = outcome_of(decisions, None, screeners_needed(review), stage) is Outcome.conflict
+    resolution = _resolution(session, record_id, stage) or Resolution(
+        review_id=review.id, record_id=record_id, stage=stage, verdict=verdict, kind=ResolutionKind.override,
+        resolved_by_id=access.user_id)
+    resolution.verdict, resolution.reason_id, resolution.note = verdict, reason.id if reason else None, note.strip()
+    resolution.kind = ResolutionKind.conflict if was_conflict else ResolutionKind.override
+    resolution.resolved_by_id, resolution.resolved_at = access.user_id, utcnow()
+    session.add(resolution)
+    record_event(session, actor_id=access.user_id, action=f"resolution.{resolution.kind.value}", object_type="record",
+                 object_id=record_id, review_id=review.id, stage=stage.value, verdict=verdict.value,
+                 reason_id=resolution.reason_id)
+    session.commit()
+    session.refresh(resolution)
+    return resolution
+
+
+# --- exclusion reasons ----------------------------------------------------------------------
+
+def exclusion_reasons(session: Session, review_id: int) -> list[ExclusionReason]:
+    """The review's offered reasons; a new review starts with a common list the lead can edit."""
+    reasons = list(session.exec(select(ExclusionReason).where(
+        ExclusionReason.review_id == review_id, ExclusionReason.retired.is_(False)).order_by(ExclusionReason.position)))
+    if reasons or session.exec(select(ExclusionReason.id).where(ExclusionReason.review_id == review_id)).first():
+        return reasons
+    for position, label in enumerate(DEFAULT_EXCLUSION_REASONS):
+        session.add(ExclusionReason(review_id=review_id, label=label, position=position))
+    session.commit()
+    return exclusion_reasons(session, review_id)
+
+
+def add_exclusion_reason(session: Session, access: ReviewAccess, label: str) -> ExclusionReason:
+    access.require(Role.lead)
+    label = label.strip()
+    if not label or len(label) > 120:
+        raise InvalidInput("A reason needs 1 to 120 characters, e.g. “Wrong setting”.", field="label")
+    existing = session.exec(select(ExclusionReason).where(
+        ExclusionReason.review_id == access.review.id, ExclusionReason.label == label)).first()
+    if existing is not None:
+        existing.retired = False
+        reason = existing
+    else:
+        count = len(exclusion_reasons(session, access.review.id))
+        reason = ExclusionReason(review_id=access.review.id, label=label, position=count)
+    session.add(reason)
+    record_event(session, actor_id=access.user_id, action="exclusion_reason.add", object_type="exclusion_reason",
+                 object_id=label, review_id=access.review.id)
+    session.commit()
+    session.refresh(reason)
+    return reason
+
+
+def retire_exclusion_reason(session: Session, access: ReviewAccess, reason_id: int) -> None:
+    """Offered no more; decisions already citing it keep it."""
+    access.require(Role.lead)
+    reason = _reason(session, access.review.id, reason_id)
+    reason.retired = True
+    session.add(reason)
+    record_event(session, actor_id=access.user_id, action="exclusion_reason.retire", object_type="exclusion_reason",
+                 object_id=reason_id, review_id=access.review.id)
+    session.commit()
+
+
+# --- progress and agreement -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Progress:
+    records: int
+    decided_by_me: int
+    left_for_me: int
+    completed: int  # every needed screener has decided, or the lead resolved it
+    conflicts: int
+    moved_on: int
+    excluded: int
+
+
+def progress(session: Session, access: ReviewAccess, stage: Stage) -> Progress:
+    all_statuses = statuses(session, access.review, stage)
+    mine = sum(any(d.reviewer_id == access.user_id for d in status.decisions) for status in all_statuses)
+    counted = defaultdict(int)
+    for status in all_statuses:
+        counted[status.outcome] += 1
+    left_for_me = sum(
+        1 for status in all_statuses
+        if status.outcome is Outcome.pending and not any(d.reviewer_id == access.user_id for d in status.decisions)
+    )
+    return Progress(
+        records=len(all_statuses), decided_by_me=mine, left_for_me=left_for_me,
+        completed=len(all_statuses) - counted[Outcome.pending], conflicts=counted[Outcome.conflict],
+        moved_on=counted[Outcome.moves_on], excluded=counted[Outcome.excluded],
+    )
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    first: User
+    second: User
+    agreement: Agreement
+
+
+def agreement_by_pair(session: Session, review: Review, stage: Stage) -> tuple[Agreement, list[PairAgreement]]:
+    """Kappa on what screening decides (moves on vs excluded), for every pair of screeners and
+    overall (each record's first two verdicts), over the records both decided."""
+    verdicts: dict[int, dict[int, str]] = defaultdict(dict)  # reviewer -> record -> moves on?
+    first_two: dict[int, list[str]] = defaultdict(list)
+    for decision in session.exec(select(Decision).where(Decision.review_id == review.id, Decision.stage == stage)
+                                 .order_by(Decision.id)):
+        label = "in" if decision.verdict.moves_on else "out"
+        verdicts[decision.reviewer_id][decision.record_id] = label
+        first_two[decision.record_id].append(label)
+    overall = agreement(
+        {record: labels[0] for record, labels in first_two.items() if len(labels) >= 2},
+        {record: labels[1] for record, labels in first_two.items() if len(labels) >= 2},
+    )
+    people = {user.id: user for user in session.exec(select(User).where(User.id.in_(list(verdicts))))}
+    reviewer_ids = sorted(verdicts)
+    pairs = [
+        PairAgreement(people[a], people[b], agreement(verdicts[a], verdicts[b]))
+        for index, a in enumerate(reviewer_ids) for b in reviewer_ids[index + 1:]
+        if set(verdicts[a]) & set(verdicts[b])
+    ]
+    return overall, pairs
+

@@ -1,0 +1,122 @@
+"""Screening decisions in the domain: queue, dual and blind rules, conflicts, resolution, kappa."""
+
+import pytest
+from sqlmodel import select
+
+from screening import decisions
+from screening.decisions import Outcome
+from screening.errors import InvalidInput, NotFound
+from screening.models import AuditEvent, Role, Stage, Verdict
+from screening.records import kept_records
+from screening.reviews import review_access
+from tests.factories import import_fixture, join, make_review, make_user
+
+TA, FT = Stage.title_abstract, Stage.full_text
+
+
+@pytest.fixture
+def team(session, tmp_path):
+    lead, ann, ben = make_user(session, name="Lead"), make_user(session, name="Ann"), make_user(session, name="Ben")
+    review = make_review(session, lead)
+    join(session, review, lead, ann, Role.reviewer)
+    join(session, review, lead, ben, Role.reviewer)
+    import_fixture(session, review, lead, "import/asreview_cohen_adhd_sample.csv", uploads_dir=tmp_path)
+    access = {person.name: review_access(session, review.id, person.id) for person in (lead, ann, ben)}
+    return review, access, [record.id for record in kept_records(session, review.id)]
+
+
+def test_each_screener_works_through_their_own_queue_in_import_order(session, team):
+    review, access, records = team
+    assert decisions.next_record(session, access["Ann"], TA).id == records[0]
+    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    assert decisions.next_record(session, access["Ann"], TA).id == records[1]
+    assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # still needs a second screener
+
+
+def test_a_record_decided_by_two_leaves_everyone_elses_queue(session, team):
+    review, access, records = team
+    decisions.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
+    decisions.decide(session, access["Ben"], records[0], TA, Verdict.exclude)
+    assert decisions.next_record(session, access["Lead"], TA).id == records[1]
+    with pytest.raises(InvalidInput, match="already been screened by 2"):
+        decisions.decide(session, access["Lead"], records[0], TA, Verdict.include)
+
+
+def test_deciding_twice_is_harmless_and_a_change_is_logged(session, team):
+    review, access, records = team
+    first = decisions.decide(session, access["Ann"], records[0], TA, Verdict.include, note="adults")
+    again = decisions.decide(session, access["Ann"], records[0], TA, Verdict.include, note="adults")
+    assert again.id == first.id
+    decisions.decide(session, access["Ann"], records[0], TA, Verdict.maybe)
+    actions = session.exec(select(AuditEvent.action).where(AuditEvent.object_type == "record")
+                           .order_by(AuditEvent.id)).all()
+    assert actions == ["decision.create", "decision.change"]
+
+
+def test_conflicts_exactly_where_verdicts_differ_and_gone_once_resolved(session, team):
+    review, access, records = team
+    pairs = {records[0]: (Verdict.include, Verdict.exclude), records[1]: (Verdict.maybe, Verdict.exclude),
+             records[2]: (Verdict.include, Verdict.maybe), records[3]: (Verdict.exclude, Verdict.exclude)}
+    for record_id, (ann, ben) in pairs.items():
+        decisions.decide(session, access["Ann"], record_id, TA, ann)
+        decisions.decide(session, access["Ben"], record_id, TA, ben)
+    assert [status.record_id for status in decisions.conflicts(session, review, TA)] == records[:2]
+    with pytest.raises(Exception, match="lead role"):
+        decisions.resolve(session, access["Ann"], records[0], TA, Verdict.include)
+    decisions.resolve(session, access["Lead"], records[0], TA, Verdict.include)
+    decisions.resolve(session, access["Lead"], records[1], TA, Verdict.exclude)
+    assert decisions.conflicts(session, review, TA) == []
+    with pytest.raises(InvalidInput, match="already resolved"):
+        decisions.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
+    # included and agreed records move on to full text; excluded ones do not
+    at_full_text = list(session.exec(decisions.records_at_stage(review, FT)))
+    assert at_full_text == [records[0], records[2]]
+
+
+def test_a_full_text_exclusion_needs_a_reason(session, team):
+    review, access, records = team
+    for person in ("Ann", "Ben"):
+        decisions.decide(session, access[person], records[0], TA, Verdict.include)
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        decisions.decide(session, access["Ann"], records[0], FT, Verdict.exclude)
+    with pytest.raises(NotFound, match="at full-text screening"):
+        decisions.decide(session, access["Ann"], records[1], FT, Verdict.include)
+    reasons = decisions.exclusion_reasons(session, review.id)
+    decisions.decide(session, access["Ann"], records[0], FT, Verdict.exclude, reason_id=reasons[0].id)
+    decisions.decide(session, access["Ben"], records[0], FT, Verdict.exclude, reason_id=reasons[1].id)
+    # two reasons for one report: the lead picks the one PRISMA will count
+    assert [s.outcome for s in decisions.statuses(session, review, FT)] == [Outcome.conflict]
+
+
+def test_single_screening_needs_one_verdict(session, team):
+    review, access, records = team
+    review.dual_screening = False
+    session.add(review)
+    session.commit()
+    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    assert decisions.next_record(session, access["Ben"], TA).id == records[1]
+    assert decisions.statuses(session, review, TA)[0].outcome is Outcome.moves_on
+
+
+def test_undo_withdraws_my_verdict_only(session, team):
+    review, access, records = team
+    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    decisions.undo_decision(session, access["Ann"], records[0], TA)
+    assert decisions.next_record(session, access["Ann"], TA).id == records[0]
+    with pytest.raises(NotFound):
+        decisions.undo_decision(session, access["Ben"], records[0], TA)
+
+
+def test_progress_and_agreement(session, team):
+    review, access, records = team
+    verdicts = [(Verdict.include, Verdict.include), (Verdict.exclude, Verdict.exclude),
+                (Verdict.exclude, Verdict.include), (Verdict.exclude, Verdict.exclude)]
+    for record_id, (ann, ben) in zip(records, verdicts):
+        decisions.decide(session, access["Ann"], record_id, TA, ann)
+        decisions.decide(session, access["Ben"], record_id, TA, ben)
+    mine = decisions.progress(session, access["Ann"], TA)
+    assert (mine.records, mine.decided_by_me, mine.completed, mine.conflicts, mine.moved_on) == (len(records), 4, 4, 1, 1)
+    overall, pairs = decisions.agreement_by_pair(session, review, TA)
+    # 3 of 4 agree; Ann in 1/4, Ben in 2/4: p_e = 1/4*2/4 + 3/4*2/4 = 0.5; kappa = (0.75-0.5)/0.5 = 0.5
+    assert (overall.n, overall.percent_agreement, overall.kappa) == (4, 0.75, 0.5)
+    assert [(pair.first.name, pair.second.name, pair.agreement.kappa) for pair in pairs] == [("Ann", "Ben", 0.5)]
