@@ -6,7 +6,10 @@ Priors as BENCHMARKS.md: for seed S, random.Random(S) picks one record_id from
 the string-sorted relevant ids, then one from the string-sorted irrelevant ids.
 Orders are scored with ../shared/scoring/srmetrics.py and cross-checked against
 Winnow's own metric code; ASReview LAB 3.0.8 (elas_u4) figures are shown beside.
-Also times one retrain + re-rank on a 20,000-record corpus.
+Wall s is Winnow's simulate() time (vectorising plus a retrain after every
+label), mean over seeds; ASReview's is a whole-process median. Timings are noisy
+on a shared machine: compare within one run. Also times one retrain + re-rank
+on a synthetic 20,000-record corpus (the issue asks for under 1 s).
 """
 
 import argparse

@@ -43,11 +43,12 @@ were below the SVM on the mean. Light-to-heavy model switching was not tried.
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from dataclasses import fields as dataclass_fields
 
 import numpy as np
 
 from screening.ranking import balancing, classifiers, features, querying
-from screening.ranking.registry import lookup
+from screening.ranking.registry import UnknownComponent, lookup
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,13 @@ class ModelSpec:
 
     @classmethod
     def from_dict(cls, data: Mapping) -> "ModelSpec":
+        fields = {f.name: f for f in dataclass_fields(cls)}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise UnknownComponent(
+                f"Unknown model setting(s) {', '.join(unknown)}; valid settings are: {', '.join(fields)}.",
+                field="model",
+            )
         return cls(**data)
 
 

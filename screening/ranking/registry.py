@@ -3,7 +3,7 @@
 The model choice is stored as plain data (names and parameters), so a typo in a
 stored choice must fail loudly and say what would have worked."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TypeVar
 
 from screening.errors import InvalidInput
@@ -25,4 +25,3 @@ def lookup(kind: str, name: str, options: Mapping[str, T]) -> T:
         ) from None
 
 
-Factory = Callable[..., object]

@@ -86,6 +86,23 @@ def test_model_choice_is_plain_data():
     assert ModelSpec.from_dict(stored) == DEFAULT_MODEL
     with pytest.raises(UnknownComponent):
         ModelSpec.from_dict({**stored, "classifier": "bert"})
+    with pytest.raises(UnknownComponent, match="classifier_params"):
+        ModelSpec.from_dict({**stored, "classifer_params": {}})
+
+
+def test_closed_form_naive_bayes_equals_sklearn():
+    import scipy.sparse as sp
+    from sklearn.naive_bayes import MultinomialNB
+
+    from screening.ranking.classifiers import naive_bayes
+
+    rng = np.random.default_rng(0)
+    x = sp.random(200, 300, density=0.05, format="csr", random_state=1)
+    y = (rng.random(200) < 0.2).astype(int)
+    weight = rng.random(200) + 0.1
+    ours = naive_bayes(x, y, weight, alpha=3.822)
+    theirs = MultinomialNB(alpha=3.822).fit(x, y, sample_weight=weight).predict_joint_log_proba(x)
+    assert np.allclose(ours.decision(x), theirs[:, 1] - theirs[:, 0])
 
 
 def test_top_terms_name_the_words_that_drive_the_score():
