@@ -11,8 +11,8 @@ from starlette.datastructures import FormData
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def parse_form(model: type[Model], form: FormData) -> tuple[Model | None, dict[str, str]]:
-    values = {name: value for name, value in form.items() if isinstance(value, str)}
+def parse_form(model: type[Model], form: FormData | dict) -> tuple[Model | None, dict[str, str]]:
+    values = {name: value for name, value in form.items() if not hasattr(value, "filename")}
     try:
         return model.model_validate(values), {}
     except ValidationError as error:

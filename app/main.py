@@ -17,14 +17,17 @@ from app.config import Settings
 from app.db import check_schema_current, make_engine
 from app.deps import NotAuthenticated
 from app.jobs import Worker
-from app.routes import account, admin, api, api_imports, auth, duplicates, imports, jobs, reviews
+from app.routes import (
+    account, admin, api, api_imports, api_screening, auth, duplicates, imports, jobs, reviews, screening,
+)
 from app.security import verify_csrf
 from app.templating import is_htmx, render
 from screening.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
 
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(
-    module.router for module in (auth, reviews, imports, duplicates, account, admin, jobs, api, api_imports)
+    module.router
+    for module in (auth, reviews, imports, duplicates, screening, account, admin, jobs, api, api_imports, api_screening)
 )
 
 

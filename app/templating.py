@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from app.config import PROJECT_ROOT
@@ -21,6 +23,25 @@ def _page_context(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates", context_processors=[_page_context])
+
+
+def highlight(text: str, inclusion_terms: str, exclusion_terms: str) -> Markup:
+    """Mark the lead's inclusion and exclusion terms (one per line) in two colours."""
+    terms = {term.strip().casefold(): "term-in" for term in inclusion_terms.splitlines() if term.strip()}
+    terms |= {term.strip().casefold(): "term-out" for term in exclusion_terms.splitlines() if term.strip()}
+    if not terms or not text:
+        return escape(text or "")
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(escape(text[last:match.start()]))
+        pieces.append(Markup('<mark class="{}">{}</mark>').format(terms[match.group(0).casefold()], match.group(0)))
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return Markup("").join(pieces)
+
+
+templates.env.filters["highlight"] = highlight
 
 
 def is_htmx(request: Request) -> bool:

@@ -98,7 +98,7 @@ def records_at_stage(review: Review, stage: Stage):
 
 # --- deciding -------------------------------------------------------------------------------
 
-def _record_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> Record:
+def record_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> Record:
     found = session.exec(records_at_stage(review, stage).where(Record.id == record_id)).first()
     if found is None:
         where = "in this review" if stage is Stage.title_abstract else "at full-text screening"
@@ -131,7 +131,7 @@ def decide(
     """Record or change the screener's verdict. Sending the same verdict twice changes nothing."""
     access.require(Role.reviewer)
     review = access.review
-    _record_at_stage(session, review, record_id, stage)
+    record_at_stage(session, review, record_id, stage)
     reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
     _check_reason(stage, verdict, reason)
     if _resolution(session, record_id, stage) is not None:
@@ -249,7 +249,7 @@ def resolve(
     """The lead's final verdict: settles a conflict, or overrides any record (both logged)."""
     access.require(Role.lead)
     review = access.review
-    _record_at_stage(session, review, record_id, stage)
+    record_at_stage(session, review, record_id, stage)
     reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
     _check_reason(stage, verdict, reason)
     decisions = list(session.exec(select(Decision).where(Decision.record_id == record_id, Decision.stage == stage)))
@@ -375,3 +375,35 @@ def agreement_by_pair(session: Session, review: Review, stage: Stage) -> tuple[A
     ]
     return overall, pairs
 
+
+
+def my_decision(session: Session, access: ReviewAccess, record_id: int, stage: Stage) -> Decision | None:
+    return _decision(session, record_id, stage, access.user_id)
+
+
+def my_previous_record(session: Session, access: ReviewAccess, stage: Stage, before_record_id: int | None) -> int | None:
+    """The record this screener decided just before the one shown (for going back)."""
+    query = select(Decision.record_id, Decision.id).where(
+        Decision.review_id == access.review.id, Decision.stage == stage, Decision.reviewer_id == access.user_id)
+    if before_record_id is not None:
+        current = _decision(session, before_record_id, stage, access.user_id)
+        if current is not None:
+            query = query.where(Decision.id < current.id)
+    row = session.exec(query.order_by(Decision.id.desc()).limit(1)).first()
+    return row[0] if row else None
+
+
+def colleagues_decisions(session: Session, access: ReviewAccess, record_id: int, stage: Stage) -> list[Decision]:
+    """Other screeners' verdicts, which a screener may see only when the review is not blind,
+    or once they have decided themselves and the verdicts conflict."""
+    others = list(session.exec(select(Decision).where(
+        Decision.record_id == record_id, Decision.stage == stage, Decision.reviewer_id != access.user_id)))
+    if not access.review.blind:
+        return others
+    mine = _decision(session, record_id, stage, access.user_id)
+    if mine is None:
+        return []
+    needed = screeners_needed(access.review)
+    if outcome_of([mine, *others], _resolution(session, record_id, stage), needed, stage) is Outcome.conflict:
+        return others
+    return []

@@ -8,7 +8,7 @@ from sqlmodel import Session, func, select
 
 from screening.audit import record_event
 from screening.errors import InvalidInput, NotFound, PermissionDenied
-from screening.models import Membership, Review, ReviewCreate, ReviewUpdate, Role, User, utcnow
+from screening.models import Membership, Review, ReviewCreate, ReviewUpdate, Role, ScreeningSettings, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -167,3 +167,19 @@ def _refuse_removing_last_lead(session: Session, membership: Membership, new_rol
         raise InvalidInput(
             "This is the review's only lead. Make another member lead first.", field="role"
         )
+
+
+def update_screening_settings(session: Session, access: ReviewAccess, data: ScreeningSettings) -> Review:
+    access.require(Role.lead)
+    review = access.review
+    changes = {name: value for name, value in data.model_dump().items() if getattr(review, name) != value}
+    for name, value in changes.items():
+        setattr(review, name, value)
+    if changes:
+        review.updated_at = utcnow()
+        record_event(session, actor_id=access.user_id, action="review.screening_settings", object_type="review",
+                     object_id=review.id, review_id=review.id, changes=changes)
+    session.add(review)
+    session.commit()
+    session.refresh(review)
+    return review

@@ -11,13 +11,18 @@ from sqlmodel import select
 
 from app.jobs import enqueue
 from app.main import ROUTERS
-from screening.models import DuplicatePair, PairStatus, Record, Role
+from screening.decisions import decide, exclusion_reasons
+from screening.models import DuplicatePair, PairStatus, Record, Role, Stage, Verdict
+from screening.records import kept_records
+from screening.reviews import review_access
 from tests.factories import import_fixture, join, make_review, make_user
 from tests.web import csrf_token, log_in
 
 # (method, path, needed role, request body, status on success). Placeholders: {other} a member who
 # is neither the caller nor the lead; {batch_id} an import waiting for consent; {pair_id} a possible
-# duplicate; {record_id} a merged record. A body with "file" is sent as a multipart upload.
+# duplicate; {record_id} a merged record, unless the row's last item names another world id ("fresh": a
+# record nobody screened; "decided": one the reviewer and the lead both decided). A body with "file" is
+# sent as a multipart upload.
 UPLOAD = {"source_name": "Embase", "file": ("search.csv", b"title,abstract\nA study,Of something\n")}
 ROUTES = [
     ("GET", "/reviews/{review_id}", Role.viewer, None, 200),
@@ -36,6 +41,15 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/duplicates", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"verdict": "different"}, 200),
     ("POST", "/reviews/{review_id}/records/{record_id}/unmerge", Role.lead, {}, 200),
+    ("GET", "/reviews/{review_id}/screen/{stage}", Role.reviewer, None, 200),
+    ("POST", "/reviews/{review_id}/screen/{stage}/{record_id}", Role.reviewer, {"verdict": "include"}, 303, {"record_id": "fresh"}),
+    ("POST", "/reviews/{review_id}/screen/{stage}/{record_id}/undo", Role.reviewer, {}, 200, {"record_id": "decided"}),
+    ("GET", "/reviews/{review_id}/conflicts/{stage}", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "exclude"}, 200, {"record_id": "fresh"}),
+    ("GET", "/reviews/{review_id}/statistics", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/settings/screening", Role.lead, {"dual_screening": "on"}, 303),
+    ("POST", "/reviews/{review_id}/settings/reasons", Role.lead, {"label": "Wrong country"}, 303),
+    ("POST", "/reviews/{review_id}/settings/reasons/{reason_id}/retire", Role.lead, {}, 303),
     ("GET", "/api/reviews/{review_id}", Role.viewer, None, 200),
     ("PUT", "/api/reviews/{review_id}", Role.lead, {"title": "Renamed"}, 200),
     ("GET", "/api/reviews/{review_id}/members", Role.viewer, None, 200),
@@ -50,6 +64,12 @@ ROUTES = [
     ("GET", "/api/reviews/{review_id}/duplicates", Role.viewer, None, 200),
     ("POST", "/api/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"same_report": False}, 200),
     ("POST", "/api/reviews/{review_id}/records/{record_id}/unmerge", Role.lead, None, 204),
+    ("GET", "/api/reviews/{review_id}/screen/{stage}/next", Role.reviewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/screen/{stage}/{record_id}", Role.reviewer, {"verdict": "exclude"}, 200, {"record_id": "fresh"}),
+    ("DELETE", "/api/reviews/{review_id}/screen/{stage}/{record_id}", Role.reviewer, None, 204, {"record_id": "decided"}),
+    ("GET", "/api/reviews/{review_id}/conflicts/{stage}", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "include"}, 200, {"record_id": "fresh"}),
+    ("GET", "/api/reviews/{review_id}/statistics", Role.viewer, None, 200),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 
@@ -62,7 +82,7 @@ def test_the_matrix_covers_every_review_route():
         if isinstance(route, APIRoute) and "{review_id}" in route.path
         for method in route.methods
     }
-    assert routes == {(method, path) for method, path, *_ in ROUTES}
+    assert routes == {(row[0], row[1]) for row in ROUTES}
 
 
 @pytest.fixture
@@ -79,8 +99,13 @@ def world(session, tmp_path):
     import_fixture(session, review, lead, "dedup/stroke_sample.csv", uploads_dir=tmp_path)
     waiting = import_fixture(session, review, lead, "import/tag_notes.ris", uploads_dir=tmp_path)
     job = enqueue(session, "import", review_id=review.id, batch_id=waiting.id)
+    kept = kept_records(session, review.id)
+    for person in (people["reviewer"], lead):
+        decide(session, review_access(session, review.id, person.id), kept[0].id, Stage.title_abstract, Verdict.include)
     ids = {
         "review_id": review.id, "other": other.id, "job_id": job.id, "batch_id": waiting.id, "file_format": "ris",
+        "stage": "title_abstract", "decided": kept[0].id, "fresh": kept[1].id,
+        "reason_id": exclusion_reasons(session, review.id)[0].id,
         "pair_id": session.exec(select(DuplicatePair.id).where(DuplicatePair.status == PairStatus.candidate)).first(),
         "record_id": session.exec(select(Record.id).where(Record.duplicate_of_id.is_not(None))).first(),
     }
@@ -96,13 +121,16 @@ def _expected_status(caller: str, needed: Role, path: str, success: int) -> int:
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize(("method", "template", "needed", "body", "success"), ROUTES,
-                         ids=[f"{method} {path}" for method, path, *_ in ROUTES])
-def test_each_caller_gets_the_status_they_should(client, world, caller, method, template, needed, body, success):
+@pytest.mark.parametrize("row", ROUTES, ids=[f"{row[0]} {row[1]}" for row in ROUTES])
+def test_each_caller_gets_the_status_they_should(client, world, caller, row):
+    method, template, needed, body, success, *overrides = row
     if caller != "anonymous":
         log_in(client, world["people"][caller].email)
     token = csrf_token(client, "/login")
-    path = template.format(**world["ids"])
+    ids = dict(world["ids"])
+    for placeholder, world_key in (overrides[0] if overrides else {}).items():
+        ids[placeholder] = ids[world_key]
+    path = template.format(**ids)
     body = dict(body or {})
     files = {"file": body.pop("file")} if "file" in body else None
     if method == "GET":

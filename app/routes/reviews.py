@@ -9,10 +9,10 @@ from app.deps import CurrentUser, LeadAccess, OptionalUser, SessionDep, ViewerAc
 from app.forms import parse_form
 from app.security import flash
 from app.templating import is_htmx, render
-from screening import reviews
+from screening import decisions, reviews
 from screening.audit import events_for_review
 from screening.errors import InvalidInput
-from screening.models import ReviewCreate, ReviewType, ReviewUpdate, Role
+from screening.models import ReviewCreate, ReviewType, ReviewUpdate, Role, ScreeningSettings
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,12 +52,17 @@ def overview(request: Request, session: SessionDep, access: ViewerAccess):
     )
 
 
-@router.get("/reviews/{review_id}/settings")
-def settings_page(request: Request, access: LeadAccess):
+def _settings_page(request: Request, session, access, status_code: int = 200, errors=None, values=None):
     return render(
-        request, "reviews/settings.html", access=access, errors={},
-        values=access.review.model_dump(), review_types=list(ReviewType),
+        request, "reviews/settings.html", status_code=status_code, access=access, errors=errors or {},
+        values=values if values is not None else access.review.model_dump(), review_types=list(ReviewType),
+        reasons=decisions.exclusion_reasons(session, access.review.id),
     )
+
+
+@router.get("/reviews/{review_id}/settings")
+def settings_page(request: Request, session: SessionDep, access: LeadAccess):
+    return _settings_page(request, session, access)
 
 
 @router.post("/reviews/{review_id}/settings")
@@ -65,13 +70,39 @@ async def update_settings(request: Request, session: SessionDep, access: LeadAcc
     form = await request.form()
     data, errors = parse_form(ReviewUpdate, form)
     if data is None:
-        return render(
-            request, "reviews/settings.html", status_code=422, access=access, errors=errors,
-            values=dict(form), review_types=list(ReviewType),
-        )
+        return _settings_page(request, session, access, 422, errors, dict(form))
     reviews.update_review(session, access, data)
     flash(request, "Review settings saved.")
     return RedirectResponse(f"/reviews/{access.review.id}", status_code=303)
+
+
+@router.post("/reviews/{review_id}/settings/screening")
+async def update_screening(request: Request, session: SessionDep, access: LeadAccess):
+    form = await request.form()
+    data, errors = parse_form(ScreeningSettings, {
+        "dual_screening": form.get("dual_screening") == "on", "blind": form.get("blind") == "on",
+        "inclusion_terms": form.get("inclusion_terms", ""), "exclusion_terms": form.get("exclusion_terms", ""),
+    })
+    if data is None:
+        return _settings_page(request, session, access, 422, errors)
+    reviews.update_screening_settings(session, access, data)
+    flash(request, "Screening settings saved.")
+    return RedirectResponse(f"/reviews/{access.review.id}/settings", status_code=303)
+
+
+@router.post("/reviews/{review_id}/settings/reasons")
+async def add_reason(request: Request, session: SessionDep, access: LeadAccess):
+    try:
+        decisions.add_exclusion_reason(session, access, str((await request.form()).get("label", "")))
+    except InvalidInput as error:
+        return _settings_page(request, session, access, 422, {"label": str(error)})
+    return RedirectResponse(f"/reviews/{access.review.id}/settings", status_code=303)
+
+
+@router.post("/reviews/{review_id}/settings/reasons/{reason_id}/retire")
+def retire_reason(session: SessionDep, access: LeadAccess, reason_id: int):
+    decisions.retire_exclusion_reason(session, access, reason_id)
+    return RedirectResponse(f"/reviews/{access.review.id}/settings", status_code=303)
 
 
 def _members_response(request: Request, session, access, status_code: int = 200, error: str | None = None,

@@ -1,0 +1,120 @@
+"""The screening page (one record at a time, keyboard first), conflicts and statistics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.deps import LeadAccess, ReviewerAccess, SessionDep, ViewerAccess
+from app.templating import is_htmx, render
+from screening import decisions
+from screening.errors import InvalidInput
+from screening.models import Record, Stage, Verdict
+from screening.records import merged_citations
+from screening.reviews import ReviewAccess, list_members
+
+router = APIRouter(include_in_schema=False)
+STAGE_NAMES = {Stage.title_abstract: "Title and abstract", Stage.full_text: "Full text"}
+
+
+def _screen(request: Request, session: Session, access: ReviewAccess, stage: Stage, record_id: int | None = None,
+            status_code: int = 200, error: str | None = None):
+    record = (decisions.record_at_stage(session, access.review, record_id, stage) if record_id is not None
+              else decisions.next_record(session, access, stage))
+    context = {
+        "access": access, "stage": stage, "stage_name": STAGE_NAMES[stage], "error": error,
+        "progress": decisions.progress(session, access, stage),
+        "reasons": decisions.exclusion_reasons(session, access.review.id),
+        "record": record, "citation": merged_citations(session, [record])[0] if record else None,
+    }
+    if record is not None:
+        context |= {
+            "mine": decisions.my_decision(session, access, record.id, stage),
+            "colleagues": decisions.colleagues_decisions(session, access, record.id, stage),
+            "previous": decisions.my_previous_record(session, access, stage, record.id),
+        }
+    else:
+        context["previous"] = decisions.my_previous_record(session, access, stage, None)
+    template = "screening/_record.html" if is_htmx(request) else "screening/page.html"
+    return render(request, template, status_code=status_code, **context)
+
+
+@router.get("/reviews/{review_id}/screen/{stage}")
+def screen(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record: int | None = None):
+    return _screen(request, session, access, stage, record)
+
+
+@router.post("/reviews/{review_id}/screen/{stage}/{record_id}")
+async def decide(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record_id: int):
+    form = await request.form()
+    try:
+        verdict = Verdict(str(form.get("verdict", "")))
+        reason = str(form.get("reason_id") or "")
+        decisions.decide(session, access, record_id, stage, verdict,
+                         reason_id=int(reason) if reason.isdigit() else None, note=str(form.get("note", "")))
+    except ValueError:
+        return _screen(request, session, access, stage, record_id, 422, "Choose include, exclude or maybe.")
+    except InvalidInput as error:
+        return _screen(request, session, access, stage, record_id, 422, str(error))
+    if not is_htmx(request):
+        return RedirectResponse(f"/reviews/{access.review.id}/screen/{stage.value}", status_code=303)
+    return _screen(request, session, access, stage)
+
+
+@router.post("/reviews/{review_id}/screen/{stage}/{record_id}/undo")
+def undo(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record_id: int):
+    try:
+        decisions.undo_decision(session, access, record_id, stage)
+    except InvalidInput as error:
+        return _screen(request, session, access, stage, record_id, 422, str(error))
+    return _screen(request, session, access, stage, record_id)
+
+
+def _conflicts(request: Request, session: Session, access: ReviewAccess, stage: Stage, status_code: int = 200,
+               error: str | None = None):
+    found = decisions.conflicts(session, access.review, stage)
+    records = {record.id: record for record in _records(session, [status.record_id for status in found])}
+    template = "screening/_conflicts.html" if is_htmx(request) else "screening/conflicts.html"
+    return render(request, template, status_code=status_code, access=access, stage=stage,
+                  stage_name=STAGE_NAMES[stage], conflicts=found, records=records, error=error,
+                  reasons={reason.id: reason for reason in decisions.exclusion_reasons(session, access.review.id)},
+                  people=_people(session, access.review.id))
+
+
+def _records(session: Session, record_ids: list[int]) -> list[Record]:
+    return [session.get(Record, record_id) for record_id in record_ids]
+
+
+def _people(session: Session, review_id: int) -> dict:
+    return {row.user.id: row.user for row in list_members(session, review_id)}
+
+
+@router.get("/reviews/{review_id}/conflicts/{stage}")
+def conflicts(request: Request, session: SessionDep, access: ViewerAccess, stage: Stage):
+    return _conflicts(request, session, access, stage)
+
+
+@router.post("/reviews/{review_id}/conflicts/{stage}/{record_id}")
+async def resolve(request: Request, session: SessionDep, access: LeadAccess, stage: Stage, record_id: int):
+    form = await request.form()
+    try:
+        verdict = Verdict(str(form.get("verdict", "")))
+        reason = str(form.get("reason_id") or "")
+        decisions.resolve(session, access, record_id, stage, verdict,
+                          reason_id=int(reason) if reason.isdigit() else None, note=str(form.get("note", "")))
+    except ValueError:
+        return _conflicts(request, session, access, stage, 422, "Choose include, exclude or maybe.")
+    except InvalidInput as error:
+        return _conflicts(request, session, access, stage, 422, str(error))
+    return _conflicts(request, session, access, stage)
+
+
+@router.get("/reviews/{review_id}/statistics")
+def statistics(request: Request, session: SessionDep, access: ViewerAccess):
+    stages = []
+    for stage in Stage:
+        overall, pairs = decisions.agreement_by_pair(session, access.review, stage)
+        stages.append({"stage": stage, "name": STAGE_NAMES[stage], "overall": overall, "pairs": pairs,
+                       "progress": decisions.progress(session, access, stage)})
+    return render(request, "screening/statistics.html", access=access, stages=stages)

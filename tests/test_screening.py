@@ -1,0 +1,125 @@
+"""Dual, blind screening through the pages and the API; conflicts; the lead's resolution."""
+
+import pytest
+
+from screening import decisions
+from screening.models import Role, Stage
+from screening.records import kept_records
+from tests.factories import import_fixture, join, make_review, make_user
+from tests.web import csrf_token, log_in
+
+TA = "title_abstract"
+
+
+@pytest.fixture
+def team(session, tmp_path):
+    lead = make_user(session, email="lead@example.org", name="Lead")
+    ann = make_user(session, email="ann@example.org", name="Ann Screener")
+    ben = make_user(session, email="ben@example.org", name="Ben Screener")
+    review = make_review(session, lead)
+    join(session, review, lead, ann, Role.reviewer)
+    join(session, review, lead, ben, Role.reviewer)
+    import_fixture(session, review, lead, "import/asreview_cohen_adhd_sample.csv", uploads_dir=tmp_path)
+    return review, [record.id for record in kept_records(session, review.id)]
+
+
+def _api(client, email):
+    log_in(client, email)
+    return {"X-CSRF-Token": csrf_token(client, "/")}
+
+
+def test_two_reviewers_screen_blind_and_conflicts_appear_exactly_where_they_differ(client, other_client, team):
+    review, records = team
+    ann, ben = _api(client, "ann@example.org"), _api(other_client, "ben@example.org")
+    base = f"/api/reviews/{review.id}"
+    assert client.get(f"{base}/screen/{TA}/next").json()["id"] == records[0]
+    ann_verdicts = ["include", "exclude", "maybe", "exclude"]
+    ben_verdicts = ["include", "include", "exclude", "exclude"]
+    for record_id, verdict in zip(records, ann_verdicts):
+        answer = client.post(f"{base}/screen/{TA}/{record_id}", json={"verdict": verdict, "note": "Ann's note"}, headers=ann)
+        assert answer.status_code == 200
+    # blind: Ben sees neither Ann's verdict nor her note, in the page or the API
+    page = other_client.get(f"/reviews/{review.id}/screen/{TA}").text
+    assert "Ann&#39;s note" not in page and "Ann's note" not in page and "A colleague" not in page
+    assert "Ann" not in other_client.get(f"{base}/screen/{TA}/next").text
+    for record_id, verdict in zip(records, ben_verdicts):
+        other_client.post(f"{base}/screen/{TA}/{record_id}", json={"verdict": verdict}, headers=ben)
+    conflicts = client.get(f"{base}/conflicts/{TA}").json()
+    assert [conflict["record_id"] for conflict in conflicts] == records[1:3]
+    # once a conflict exists, each sees the other's verdict
+    revisit = other_client.get(f"/reviews/{review.id}/screen/{TA}?record={records[1]}").text
+    assert "A colleague: <strong>exclude</strong>" in revisit
+    statistics = client.get(f"{base}/statistics").json()[0]
+    # 2 of 4 agree on moving on; Ann moves 2/4 on, Ben 2/4: p_e = 0.5, kappa = 0
+    assert statistics["agreement"] == {"n": 4, "percent_agreement": 0.5, "kappa": 0.0}
+
+
+def test_the_lead_resolves_a_conflict_on_the_page_and_it_leaves(client, other_client, session, team):
+    review, records = team
+    for email, verdict in (("ann@example.org", "include"), ("ben@example.org", "exclude")):
+        headers = _api(other_client, email)
+        other_client.post(f"/api/reviews/{review.id}/screen/{TA}/{records[0]}", json={"verdict": verdict}, headers=headers)
+    log_in(client, "lead@example.org")
+    page = client.get(f"/reviews/{review.id}/conflicts/{TA}").text
+    assert "Ann Screener" in page and "Ben Screener" in page and f"Record {records[0]}" in page
+    token = csrf_token(client, "/")
+    resolved = client.post(f"/reviews/{review.id}/conflicts/{TA}/{records[0]}", data={"verdict": "include", "csrf_token": token},
+                           headers={"HX-Request": "true"})
+    assert resolved.status_code == 200 and "No conflicts at this stage" in resolved.text
+    assert list(session.exec(decisions.records_at_stage(review, Stage.full_text))) == [records[0]]
+
+
+def test_screening_page_decides_with_htmx_and_shows_the_next_record(client, team):
+    review, records = team
+    log_in(client, "ann@example.org")
+    token = csrf_token(client, "/")
+    page = client.get(f"/reviews/{review.id}/screen/{TA}").text
+    assert f"Record {records[0]}" in page and 'data-key="i"' in page
+    first = client.post(f"/reviews/{review.id}/screen/{TA}/{records[0]}", data={"verdict": "include", "csrf_token": token},
+                        headers={"HX-Request": "true"})
+    assert first.text.lstrip().startswith('<div id="screen"') and f"Record {records[1]}" in first.text
+    again = client.post(f"/reviews/{review.id}/screen/{TA}/{records[0]}", data={"verdict": "include", "csrf_token": token},
+                        headers={"HX-Request": "true"})
+    assert again.status_code == 200  # a double submit is harmless
+    assert client.get(f"/api/reviews/{review.id}/statistics").json()[0]["progress"]["decided_by_me"] == 1
+
+
+def test_a_full_text_exclusion_without_a_reason_is_refused_with_a_clear_message(client, other_client, session, team):
+    review, records = team
+    for email in ("ann@example.org", "ben@example.org"):
+        headers = _api(other_client, email)
+        other_client.post(f"/api/reviews/{review.id}/screen/{TA}/{records[0]}", json={"verdict": "include"}, headers=headers)
+    log_in(client, "ann@example.org")
+    token = csrf_token(client, "/")
+    refused = client.post(f"/reviews/{review.id}/screen/full_text/{records[0]}", data={"verdict": "exclude", "csrf_token": token},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "Excluding at full text needs a reason" in refused.text
+    api = client.post(f"/api/reviews/{review.id}/screen/full_text/{records[0]}", json={"verdict": "exclude"},
+                      headers={"X-CSRF-Token": token})
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["body", "reason_id"]
+    reason = decisions.exclusion_reasons(session, review.id)[2]
+    accepted = client.post(f"/api/reviews/{review.id}/screen/full_text/{records[0]}",
+                           json={"verdict": "exclude", "reason_id": reason.id}, headers={"X-CSRF-Token": token})
+    assert accepted.status_code == 200 and accepted.json()["decision"]["reason_id"] == reason.id
+
+
+def test_lead_edits_screening_settings_and_reasons(client, session, team):
+    review, _ = team
+    log_in(client, "lead@example.org")
+    token = csrf_token(client, "/")
+    client.post(f"/reviews/{review.id}/settings/screening",
+                data={"blind": "on", "inclusion_terms": "community\nday service", "csrf_token": token})
+    client.post(f"/reviews/{review.id}/settings/reasons", data={"label": "Wrong country", "csrf_token": token})
+    session.refresh(review)
+    assert (review.dual_screening, review.blind, review.inclusion_terms) == (False, True, "community\nday service")
+    assert "Wrong country" in [reason.label for reason in decisions.exclusion_reasons(session, review.id)]
+    empty = client.post(f"/reviews/{review.id}/settings/reasons", data={"label": " ", "csrf_token": token})
+    assert empty.status_code == 422 and "1 to 120 characters" in empty.text
+
+
+def test_terms_are_highlighted_in_two_colours():
+    from app.templating import highlight
+
+    marked = highlight("Community day services <b> for inpatients", "community\nday service", "inpatient")
+    assert '<mark class="term-in">Community</mark> <mark class="term-in">day service</mark>s' in marked
+    assert '<mark class="term-out">inpatient</mark>s' in marked and "&lt;b&gt;" in marked
