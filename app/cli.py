@@ -22,6 +22,7 @@ from screening.importing import BatchRequest, cancel_batch, parse_search_date
 from screening.models import BatchStatus, ImportBatch, Membership, Role, User
 from screening.records import export_records
 from screening.reviews import ReviewAccess, review_access
+from screening.simulate import run_simulation_file
 
 cli = typer.Typer(help="Winnow: systematic and scoping reviews, from search results to published tables.",
                   no_args_is_help=True)
@@ -184,6 +185,40 @@ def export(
     with Session(engine) as session:
         output.write_text(export_records(session, review_id, file_format), encoding="utf-8")
     typer.echo(f"Written {output}")
+
+
+@cli.command()
+def demo() -> None:
+    """Create a demo review from a real labelled dataset, with two reviewers and some decisions made."""
+    from app.demo import create_demo
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    try:
+        made = create_demo(engine, settings)
+    except WinnowError as error:
+        _fail(str(error))
+    typer.echo(f"Demo review {made.review_id} is ready. Accounts (passwords are shown only this once):")
+    for email, password in made.passwords.items():
+        typer.echo(f"  {email}  {password}")
+    typer.echo("Serve with `winnow serve` (or `make run`) and log in at http://127.0.0.1:8000")
+
+
+@cli.command()
+def simulate(
+    data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: record_id, title, abstract, [keywords], label_included.")],
+    prior: Annotated[list[str], typer.Option(help="A record_id labelled first; give one relevant and one irrelevant.")],
+    output: Annotated[Path, typer.Option(help="Where to write record_id,label in the order asked for.")],
+    seed: Annotated[int, typer.Option(help="Seed for tie-breaking.")] = 0,
+) -> None:
+    """Replay a labelled review through the ranking, exactly as screening uses it, and score the order."""
+    try:
+        result = run_simulation_file(data, prior, seed=seed, output_path=output)
+    except WinnowError as error:
+        _fail(str(error))
+    metrics = result.metrics
+    typer.echo(f"WSS@95 {metrics.wss95:.3f}  WSS@100 {metrics.wss100:.3f}  "
+               f"recall@10% {metrics.recall_at_10pct:.3f}  wall {result.wall_seconds:.1f} s  (order in {output})")
 
 
 @db_cli.command("upgrade")

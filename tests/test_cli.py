@@ -92,3 +92,40 @@ def test_import_dedup_and_export_from_the_terminal(databases, backend, tmp_path)
     assert rows[1].startswith("stroke_sample.csv:id_0000001,")
     assert any(row.startswith("ovid.ris:") for row in rows)
     engine.dispose()
+
+
+def test_demo_makes_a_review_with_conflicts_and_kappa_to_show(databases, backend, tmp_path):
+    from screening.decisions import agreement_by_pair, conflicts
+    from screening.models import Review, Stage
+
+    url = databases.migrated(backend)
+    result = runner.invoke(cli, ["demo"], env=_env(url, tmp_path))
+    assert result.exit_code == 0, result.output
+    passwords = [line.split()[1] for line in result.output.splitlines() if "@example.org" in line]
+    assert len(passwords) == 3 and len(set(passwords)) == 3
+    engine = db.make_engine(url)
+    with Session(engine) as session:
+        review = session.exec(select(Review)).one()
+        assert len(conflicts(session, review, Stage.title_abstract)) == 4
+        overall, _ = agreement_by_pair(session, review, Stage.title_abstract)
+        assert overall.n == 40 and overall.kappa < 1
+        lead = session.exec(select(User).where(User.email == "demo-lead@example.org")).one()
+        assert lead.is_admin  # the first account of a fresh install can manage it
+    engine.dispose()
+    again = runner.invoke(cli, ["demo"], env=_env(url, tmp_path))
+    assert again.exit_code == 1 and "already exist" in again.output
+
+
+def test_simulate_prints_the_figures_and_writes_the_order(tmp_path):
+    from tests.factories import FIXTURES
+
+    order = tmp_path / "order.csv"
+    result = runner.invoke(cli, ["simulate", str(FIXTURES / "labelled/cohen_2006_adhd_subset.csv"),
+                                 "--prior", "1", "--prior", "13", "--seed", "1", "--output", str(order)])
+    assert result.exit_code == 0, result.output
+    assert "WSS@95" in result.output and "recall@10%" in result.output
+    rows = order.read_text().splitlines()
+    assert rows[0] == "record_id,label" and len(rows) > 20
+    unknown = runner.invoke(cli, ["simulate", str(FIXTURES / "labelled/cohen_2006_adhd_subset.csv"),
+                                  "--prior", "nope", "--output", str(order)])
+    assert unknown.exit_code == 1

@@ -1,0 +1,82 @@
+"""``winnow demo``: a review to try Winnow on in minutes, from a real labelled dataset.
+
+Three accounts (a lead and two reviewers, passwords printed once), the records of
+demo/cohen_2006_adhd_demo.csv imported through the ordinary import job, and the
+first records screened by both reviewers from the dataset's own labels, with a
+few disagreements, so that conflicts and agreement have something to show."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app import accounts
+from app.config import PROJECT_ROOT, Settings
+from app.jobs import follow_job
+from app.services import start_import
+from screening.decisions import decide
+from screening.errors import InvalidInput
+from screening.importing import BatchRequest
+from screening.models import ReviewCreate, Role, ScreeningSettings, Stage, User, Verdict
+from screening.records import kept_records
+from screening.reviews import add_member, create_review, review_access, update_screening_settings
+
+DEMO_FILE = PROJECT_ROOT / "demo" / "cohen_2006_adhd_demo.csv"
+PEOPLE = (("demo-lead@example.org", "Dana Lead"), ("demo-ann@example.org", "Ann Reviewer"),
+          ("demo-ben@example.org", "Ben Reviewer"))
+SCREENED_BY_BOTH = 40
+DISAGREEMENTS = 4
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    review_id: int
+    passwords: dict[str, str]  # email -> password, shown once
+
+
+def create_demo(engine: Engine, settings: Settings) -> DemoReview:
+    with Session(engine) as session:
+        taken = session.exec(select(User.email).where(User.email.in_([email for email, _ in PEOPLE]))).all()
+        if taken:
+            raise InvalidInput(f"The demo accounts already exist ({', '.join(taken)}): the demo was made before.")
+        no_admin = session.exec(select(User.id).where(User.is_admin)).first() is None
+        passwords = {email: secrets.token_urlsafe(9) for email, _ in PEOPLE}
+        users = [
+            accounts.create_user(session, accounts.AccountCreate(email=email, name=name, password=passwords[email]),
+                                 is_admin=no_admin and index == 0)
+            for index, (email, name) in enumerate(PEOPLE)
+        ]
+        lead, ann, ben = users
+        review = create_review(session, ReviewCreate(
+            title="Demo: drug classes for ADHD (Cohen et al. 2006)", review_type="systematic",
+            question="Which drug treatments for attention-deficit/hyperactivity disorder are effective and safe?",
+            eligibility_criteria="Population: children or adults with ADHD.\nIntervention: a drug treatment.\n"
+                                 "Design: randomised controlled trials or good-quality observational studies.",
+        ), lead.id)
+        access = review_access(session, review.id, lead.id)
+        update_screening_settings(session, access, ScreeningSettings(
+            inclusion_terms="attention deficit\nADHD\nhyperactivity\nrandomized", exclusion_terms="rats\nin vitro"))
+        for reviewer in (ann, ben):
+            add_member(session, access, reviewer.email, Role.reviewer)
+        batch = start_import(session, settings, access, BatchRequest(
+            source_name="ASReview datasets (Cohen 2006)", filename=DEMO_FILE.name), DEMO_FILE.read_bytes())
+        review_id, job_id, reviewer_ids = review.id, batch.job_id, (ann.id, ben.id)
+    follow_job(engine, job_id, settings, lambda progress: None)
+    with Session(engine) as session:
+        _screen_some(session, review_id, *reviewer_ids)
+    return DemoReview(review_id, passwords)
+
+
+def _screen_some(session: Session, review_id: int, ann_id: int, ben_id: int) -> None:
+    records = kept_records(session, review_id)[:SCREENED_BY_BOTH]
+    flipped = set(random.Random(5).sample(range(len(records)), DISAGREEMENTS))
+    for index, record in enumerate(records):
+        truth = Verdict.include if record.raw.get("label_included") == "1" else Verdict.exclude
+        other = Verdict.include if truth is Verdict.exclude else Verdict.exclude
+        decide(session, review_access(session, review_id, ann_id), record.id, Stage.title_abstract, truth)
+        decide(session, review_access(session, review_id, ben_id), record.id, Stage.title_abstract,
+               other if index in flipped else truth)
