@@ -23,7 +23,7 @@ from screening.agreement import Agreement, agreement
 from screening.audit import record_event
 from screening.errors import InvalidInput, NotFound
 from screening.models import (
-    BatchStatus, Decision, ExclusionReason, ImportBatch, Record, Resolution, ResolutionKind, Review,
+    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Record, Resolution, ResolutionKind, Review,
     Role, Stage, User, Verdict, utcnow,
 )
 from screening.reviews import ReviewAccess
@@ -92,7 +92,8 @@ def _moved_on_from_title_abstract(needed: int):
 def records_at_stage(review: Review, stage: Stage):
     query = _kept_in_review(review.id)
     if stage is Stage.full_text:
-        query = query.where(_moved_on_from_title_abstract(screeners_needed(review)))
+        not_retrieved = select(FullText.id).where(FullText.record_id == Record.id, FullText.not_retrieved_reason != "")
+        query = query.where(_moved_on_from_title_abstract(screeners_needed(review)), ~not_retrieved.exists())
     return query
 
 

@@ -301,3 +301,20 @@ class Resolution(SQLModel, table=True):
     kind: ResolutionKind = Field(sa_type=enum_column(ResolutionKind))
     resolved_by_id: int = Field(foreign_key="user.id")
     resolved_at: datetime = Field(default_factory=utcnow)
+
+
+class FullText(SQLModel, table=True):
+    """A record's full-text report: the PDF a reviewer attached, or why it could not be had
+    (PRISMA's "reports not retrieved")."""
+
+    __tablename__ = "full_text"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    record_id: int = Field(foreign_key="record.id", sa_column_kwargs={"unique": True})
+    filename: str = Field(default="", max_length=255)
+    stored_path: str = Field(default="", max_length=500)
+    size_bytes: int = 0
+    not_retrieved_reason: str = Field(default="", max_length=500)  # set: the report could not be obtained
+    updated_by_id: int = Field(foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -12,6 +12,7 @@ from sqlmodel import select
 from app.jobs import enqueue
 from app.main import ROUTERS
 from screening.decisions import decide, exclusion_reasons
+from screening.fulltexts import attach_pdf
 from screening.models import DuplicatePair, PairStatus, Record, Role, Stage, Verdict
 from screening.records import kept_records
 from screening.reviews import review_access
@@ -23,6 +24,7 @@ from tests.web import csrf_token, log_in
 # duplicate; {record_id} a merged record, unless the row's last item names another world id ("fresh": a
 # record nobody screened; "decided": one the reviewer and the lead both decided). A body with "file" is
 # sent as a multipart upload.
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 UPLOAD = {"source_name": "Embase", "file": ("search.csv", b"title,abstract\nA study,Of something\n")}
 ROUTES = [
     ("GET", "/reviews/{review_id}", Role.viewer, None, 200),
@@ -47,6 +49,9 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/conflicts/{stage}", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "exclude"}, 200, {"record_id": "fresh"}),
     ("GET", "/reviews/{review_id}/statistics", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),
+    ("GET", "/reviews/{review_id}/records/{record_id}/fulltext.pdf", Role.viewer, None, 200, {"record_id": "decided"}),
+    ("POST", "/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
     ("POST", "/reviews/{review_id}/settings/screening", Role.lead, {"dual_screening": "on"}, 303),
     ("POST", "/reviews/{review_id}/settings/reasons", Role.lead, {"label": "Wrong country"}, 303),
     ("POST", "/reviews/{review_id}/settings/reasons/{reason_id}/retire", Role.lead, {}, 303),
@@ -102,6 +107,8 @@ def world(session, tmp_path):
     kept = kept_records(session, review.id)
     for person in (people["reviewer"], lead):
         decide(session, review_access(session, review.id, person.id), kept[0].id, Stage.title_abstract, Verdict.include)
+    attach_pdf(session, review_access(session, review.id, lead.id), kept[0].id, "report.pdf", PDF,
+               files_dir=tmp_path / "files", max_bytes=10**6)
     ids = {
         "review_id": review.id, "other": other.id, "job_id": job.id, "batch_id": waiting.id, "file_format": "ris",
         "stage": "title_abstract", "decided": kept[0].id, "fresh": kept[1].id,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session
 
-from app.deps import LeadAccess, ReviewerAccess, SessionDep, ViewerAccess
+from app.deps import LeadAccess, ReviewerAccess, SessionDep, SettingsDep, ViewerAccess
 from app.templating import is_htmx, render
-from screening import decisions
+from screening import decisions, fulltexts
 from screening.errors import InvalidInput
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
@@ -30,6 +30,7 @@ def _screen(request: Request, session: Session, access: ReviewAccess, stage: Sta
     }
     if record is not None:
         context |= {
+            "full_text": fulltexts.full_text_of(session, access.review.id, record.id),
             "mine": decisions.my_decision(session, access, record.id, stage),
             "colleagues": decisions.colleagues_decisions(session, access, record.id, stage),
             "previous": decisions.my_previous_record(session, access, stage, record.id),
@@ -60,6 +61,36 @@ async def decide(request: Request, session: SessionDep, access: ReviewerAccess, 
     if not is_htmx(request):
         return RedirectResponse(f"/reviews/{access.review.id}/screen/{stage.value}", status_code=303)
     return _screen(request, session, access, stage)
+
+
+@router.post("/reviews/{review_id}/records/{record_id}/fulltext")
+async def attach_full_text(request: Request, session: SessionDep, settings: SettingsDep, access: ReviewerAccess,
+                           record_id: int):
+    upload = (await request.form()).get("file")
+    try:
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise InvalidInput("Choose the PDF to attach.", field="file")
+        fulltexts.attach_pdf(session, access, record_id, upload.filename, await upload.read(),
+                             files_dir=settings.data_dir / "fulltexts", max_bytes=settings.max_upload_bytes)
+    except InvalidInput as error:
+        return _screen(request, session, access, Stage.full_text, record_id, 422, str(error))
+    return _screen(request, session, access, Stage.full_text, record_id)
+
+
+@router.get("/reviews/{review_id}/records/{record_id}/fulltext.pdf")
+def full_text_pdf(session: SessionDep, access: ViewerAccess, record_id: int):
+    path = fulltexts.pdf_path(session, access.review.id, record_id)
+    return FileResponse(path, media_type="application/pdf", content_disposition_type="inline",
+                        filename=f"record-{record_id}.pdf")
+
+
+@router.post("/reviews/{review_id}/records/{record_id}/not-retrieved")
+async def not_retrieved(request: Request, session: SessionDep, access: ReviewerAccess, record_id: int):
+    try:
+        fulltexts.mark_not_retrieved(session, access, record_id, str((await request.form()).get("reason", "")))
+    except InvalidInput as error:
+        return _screen(request, session, access, Stage.full_text, record_id, 422, str(error))
+    return _screen(request, session, access, Stage.full_text)
 
 
 @router.post("/reviews/{review_id}/screen/{stage}/{record_id}/undo")

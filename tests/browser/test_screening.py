@@ -9,6 +9,14 @@ from screening.reviews import review_access
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, import_fixture, join, make_review, make_user
 
+# One page with one line of text: enough for Chromium's viewer to draw.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 144]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj\n"
+    b"4 0 obj<</Length 44>>stream\nBT /F1 18 Tf 20 70 Td (Full text report) Tj ET\nendstream endobj\n"
+    b"5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
 
 def _log_in(page, live_server, email):
     page.goto(f"{live_server}/login")
@@ -56,3 +64,13 @@ def test_keyboard_screening_and_conflict_resolution(live_server, page, session, 
     expect(page.get_by_text("No conflicts at this stage.")).to_be_visible()
     page.get_by_role("link", name="Statistics").click()
     expect(page.get_by_role("row", name="Ann Screener and Ben Screener")).to_contain_text("1")
+
+    # the included record is now at full text: attach its report and read it beside the buttons
+    page.goto(f"{live_server}/reviews/{review.id}/screen/full_text")
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(MINIMAL_PDF)
+    page.get_by_label("Attach the PDF").set_input_files(str(pdf))
+    page.get_by_role("button", name="Attach", exact=True).click()
+    expect(page.locator("iframe.pdf")).to_be_attached()
+    expect(page.get_by_text("report.pdf")).to_be_visible()
+    screenshot(page, f"full-text-{backend}")
