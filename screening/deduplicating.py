@@ -53,14 +53,13 @@ def deduplicate_review(
         if _key(kept[pair.left].id, kept[pair.right].id) not in known
         or known[_key(kept[pair.left].id, kept[pair.right].id)].status not in SETTLED
     ]
-    merged = 0
     groups = group_duplicates(len(kept), found)
+    merges = {}
     for group in groups:
         keeper = group[choose_kept_record([citations[i] for i in group])]
-        for index in group:
-            if index != keeper:
-                _merge(session, kept[keeper], kept[index], MergeKind.auto, actor_id)
-                merged += 1
+        merges |= {kept[index].id: kept[keeper].id for index in group if index != keeper}
+    _merge(session, review_id, merges, MergeKind.auto, actor_id)
+    merged = len(merges)
     in_group = {index: group[0] for group in groups for index in group}
     for pair in found:
         if pair.left in in_group and in_group[pair.left] == in_group.get(pair.right):
@@ -94,14 +93,30 @@ def _store_pair(session, known, review_id, first_id, second_id, found, status) -
     return True
 
 
-def _merge(session: Session, kept: Record, duplicate: Record, kind: MergeKind, actor_id: int | None) -> None:
-    # Records already merged into the duplicate follow it, so every pointer names a kept record.
-    session.exec(sa.update(Record).where(Record.duplicate_of_id == duplicate.id).values(duplicate_of_id=kept.id))
-    duplicate.duplicate_of_id = kept.id
-    duplicate.merge_kind = kind
-    session.add(duplicate)
-    record_event(session, actor_id=actor_id, action=f"record.merge.{kind.value}", object_type="record",
-                 object_id=duplicate.id, review_id=kept.review_id, kept=kept.id)
+def _merge(session: Session, review_id: int, merges: dict[int, int], kind: MergeKind, actor_id: int | None) -> None:
+    """Point each duplicate (key) at the record kept for it (value), in a few bulk
+    statements by primary key: one UPDATE per merge, with the ORM checking every
+    loaded record, made a large import quadratic."""
+    if not merges:
+        return
+    connection = session.connection()
+    # Records already merged into a record now merged away follow it, so every pointer names a kept record.
+    existing = connection.execute(
+        sa.select(Record.id, Record.duplicate_of_id)
+        .where(Record.review_id == review_id, Record.duplicate_of_id.is_not(None))
+    ).all()
+    followers = [(record, old_kept) for record, old_kept in existing if old_kept in merges]
+    pointers = [{"record": duplicate, "kept": kept} for duplicate, kept in merges.items()]
+    pointers += [{"record": record, "kept": merges[old_kept]} for record, old_kept in followers]
+    table = Record.__table__
+    by_id = table.c.id == sa.bindparam("record")
+    connection.execute(sa.update(table).where(by_id).values(duplicate_of_id=sa.bindparam("kept")), pointers)
+    connection.execute(sa.update(table).where(by_id).values(merge_kind=kind.value),
+                       [{"record": duplicate} for duplicate in merges])
+    session.expire_all()
+    for duplicate, kept in merges.items():
+        record_event(session, actor_id=actor_id, action=f"record.merge.{kind.value}", object_type="record",
+                     object_id=duplicate, review_id=review_id, kept=kept)
 
 
 def kept_record_of(session: Session, record: Record) -> Record:
@@ -194,7 +209,7 @@ def decide_pair(session: Session, access: ReviewAccess, pair_id: int, same_repor
     if same_report and first.id != second.id:
         both = merged_citations(session, [first, second])
         keeper, other = (first, second) if choose_kept_record(both) == 0 else (second, first)
-        _merge(session, keeper, other, MergeKind.manual, access.user_id)
+        _merge(session, access.review.id, {other.id: keeper.id}, MergeKind.manual, access.user_id)
     pair.status = PairStatus.same if same_report else PairStatus.different
     pair.decided_by_id, pair.decided_at = access.user_id, utcnow()
     session.add(pair)
