@@ -49,6 +49,7 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/conflicts/{stage}", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "exclude"}, 200, {"record_id": "fresh"}),
     ("GET", "/reviews/{review_id}/statistics", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/records", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),
     ("GET", "/reviews/{review_id}/records/{record_id}/fulltext.pdf", Role.viewer, None, 200, {"record_id": "decided"}),
     ("POST", "/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
@@ -75,6 +76,7 @@ ROUTES = [
     ("GET", "/api/reviews/{review_id}/conflicts/{stage}", Role.viewer, None, 200),
     ("POST", "/api/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "include"}, 200, {"record_id": "fresh"}),
     ("GET", "/api/reviews/{review_id}/statistics", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/records", Role.viewer, None, 200),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 

@@ -123,3 +123,27 @@ def test_terms_are_highlighted_in_two_colours():
     marked = highlight("Community day services <b> for inpatients", "community\nday service", "inpatient")
     assert '<mark class="term-in">Community</mark> <mark class="term-in">day service</mark>s' in marked
     assert '<mark class="term-out">inpatient</mark>s' in marked and "&lt;b&gt;" in marked
+
+
+def test_the_record_list_filters_searches_and_keeps_blind_mode(client, other_client, session, team):
+    review, records = team
+    for email, verdicts in (("ann@example.org", ["include", "maybe", "exclude"]),
+                            ("ben@example.org", ["include", "exclude", "exclude"])):
+        headers = _api(other_client, email)
+        for record_id, verdict in zip(records, verdicts):
+            other_client.post(f"/api/reviews/{review.id}/screen/{TA}/{record_id}", json={"verdict": verdict}, headers=headers)
+    log_in(client, "ann@example.org")
+    base = f"/api/reviews/{review.id}/records"
+    mine = client.get(base, params={"show": "mine"}).json()
+    assert [item["record_id"] for item in mine] == records[:3]
+    agreed = next(item for item in mine if item["record_id"] == records[0])
+    assert len(agreed["decisions"]) == 1 and agreed["outcome"] is None  # blind: Ben's verdict stays hidden
+    conflict = client.get(base, params={"show": "conflicts"}).json()
+    assert [item["record_id"] for item in conflict] == [records[1]] and len(conflict[0]["decisions"]) == 2
+    assert [item["record_id"] for item in client.get(base, params={"show": "maybe"}).json()] == [records[1]]
+    # "clonidine" is in record 1's title and record 4's abstract only
+    assert [item["record_id"] for item in client.get(base, params={"q": "CLONIDINE"}).json()] == [records[0], records[3]]
+    assert client.get(base, params={"q": "no such words anywhere"}).json() == []
+    page = client.get(f"/reviews/{review.id}/records", params={"show": "conflicts"}).text
+    assert "Ben Screener" in page and "hidden while blind" not in page
+    assert client.get(base, params={"show": "everything"}).status_code == 422

@@ -117,6 +117,26 @@ def resolve(stage: Stage, record_id: int, data: DecisionIn, session: SessionDep,
                                            reason_id=data.reason_id, note=data.note))
 
 
+class ListedOut(BaseModel):
+    record_id: int
+    title: str
+    year: int | None
+    decisions: list[DecisionOut]
+    outcome: decisions.Outcome | None
+
+
+@router.get("/records", response_model=list[ListedOut])
+def list_records(session: SessionDep, access: ViewerAccess, stage: Stage = Stage.title_abstract, show: str = "all",
+                 reason_id: int | None = None, q: str = ""):
+    """Records at a stage, filtered (all, mine, conflicts, maybe, reason) and searched in titles and
+    abstracts; in blind mode a reviewer sees only their own decisions until a conflict opens them."""
+    return [
+        ListedOut(record_id=item.record.id, title=item.record.title, year=item.record.year,
+                  decisions=[_decision_out(d) for d in item.decisions], outcome=item.outcome)
+        for item in decisions.list_records(session, access, stage, show=show, reason_id=reason_id, search=q)
+    ]
+
+
 @router.get("/statistics", response_model=list[StageStatistics])
 def statistics(session: SessionDep, access: ViewerAccess):
     result = []

@@ -141,6 +141,18 @@ async def resolve(request: Request, session: SessionDep, access: LeadAccess, sta
     return _conflicts(request, session, access, stage)
 
 
+@router.get("/reviews/{review_id}/records")
+def record_list(request: Request, session: SessionDep, access: ViewerAccess, stage: Stage = Stage.title_abstract,
+                show: str = "all", reason: str = "", q: str = ""):
+    reason_id = int(reason) if reason.isdigit() else None
+    listed = decisions.list_records(session, access, stage, show=show, reason_id=reason_id, search=q)
+    template = "screening/_list.html" if is_htmx(request) else "screening/list.html"
+    return render(request, template, access=access, stage=stage, stage_name=STAGE_NAMES[stage], listed=listed,
+                  show=show, reason_id=reason_id, q=q, filters=decisions.LIST_FILTERS, stage_names=STAGE_NAMES,
+                  reasons={r.id: r for r in decisions.exclusion_reasons(session, access.review.id)},
+                  people=_people(session, access.review.id))
+
+
 @router.get("/reviews/{review_id}/statistics")
 def statistics(request: Request, session: SessionDep, access: ViewerAccess):
     stages = []
