@@ -23,7 +23,7 @@ from screening.agreement import Agreement, agreement
 from screening.audit import record_event
 from screening.errors import InvalidInput, NotFound
 from screening.models import (
-    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Record, Resolution, ResolutionKind, Review,
+    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, Record, Resolution, ResolutionKind, Review,
     Role, Stage, User, Verdict, utcnow,
 )
 from screening.reviews import ReviewAccess
@@ -41,8 +41,36 @@ class Outcome(str, enum.Enum):
     conflict = "conflict"
 
 
-def screeners_needed(review: Review) -> int:
-    return 2 if review.dual_screening else 1
+@dataclass(frozen=True)
+class ScreenersNeeded:
+    """How many screeners must decide a record: two in dual mode (one in single);
+    at title and abstract, every screener of the review for the pilot records (the
+    first ``pilot_size`` records, screened by everyone before the real run)."""
+
+    ordinary: int
+    pilot_ids: frozenset[int]
+    everyone: int
+
+    def for_record(self, record_id: int, stage: Stage) -> int:
+        if stage is Stage.title_abstract and record_id in self.pilot_ids:
+            return self.everyone
+        return self.ordinary
+
+    def sql(self, stage: Stage) -> sa.ColumnElement[int]:
+        """The same rule as ``for_record``, as an SQL expression over ``Record.id``."""
+        if stage is Stage.full_text or not self.pilot_ids:
+            return sa.literal(self.ordinary)
+        return sa.case((Record.id.in_(sorted(self.pilot_ids)), self.everyone), else_=self.ordinary)
+
+
+def screeners_needed(session: Session, review: Review) -> ScreenersNeeded:
+    ordinary = 2 if review.dual_screening else 1
+    if not review.pilot_size:
+        return ScreenersNeeded(ordinary, frozenset(), ordinary)
+    pilot = frozenset(session.exec(_kept_in_review(review.id).order_by(Record.id).limit(review.pilot_size)))
+    everyone = session.exec(select(sa.func.count()).select_from(Membership).where(
+        Membership.review_id == review.id, Membership.role.in_([Role.reviewer, Role.lead]))).one()
+    return ScreenersNeeded(ordinary, pilot, max(everyone, ordinary))
 
 
 def outcome_of(decisions: list[Decision], resolution: Resolution | None, needed: int, stage: Stage) -> Outcome:
@@ -70,7 +98,7 @@ def _kept_in_review(review_id: int):
     )
 
 
-def _moved_on_from_title_abstract(needed: int):
+def _moved_on_from_title_abstract(needed: sa.ColumnElement[int]):
     """SQL condition: the record moved on at title and abstract (see ``outcome_of``)."""
     resolved = select(Resolution.id).where(Resolution.record_id == Record.id,
                                            Resolution.stage == Stage.title_abstract)
@@ -89,18 +117,19 @@ def _moved_on_from_title_abstract(needed: int):
     )
 
 
-def records_at_stage(review: Review, stage: Stage):
+def records_at_stage(session: Session, review: Review, stage: Stage):
     query = _kept_in_review(review.id)
     if stage is Stage.full_text:
+        needed = screeners_needed(session, review).sql(Stage.title_abstract)
         not_retrieved = select(FullText.id).where(FullText.record_id == Record.id, FullText.not_retrieved_reason != "")
-        query = query.where(_moved_on_from_title_abstract(screeners_needed(review)), ~not_retrieved.exists())
+        query = query.where(_moved_on_from_title_abstract(needed), ~not_retrieved.exists())
     return query
 
 
 # --- deciding -------------------------------------------------------------------------------
 
 def record_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> Record:
-    found = session.exec(records_at_stage(review, stage).where(Record.id == record_id)).first()
+    found = session.exec(records_at_stage(session, review, stage).where(Record.id == record_id)).first()
     if found is None:
         where = "in this review" if stage is Stage.title_abstract else "at full-text screening"
         raise NotFound(f"No record {record_id} {where}.")
@@ -141,7 +170,7 @@ def decide(
     if existing is None:
         others = session.exec(select(sa.func.count()).select_from(Decision).where(
             Decision.record_id == record_id, Decision.stage == stage)).one()
-        if others >= screeners_needed(review):
+        if others >= screeners_needed(session, review).for_record(record_id, stage):
             raise InvalidInput(f"Record {record_id} has already been screened by {others} reviewers.")
         existing = Decision(review_id=review.id, record_id=record_id, stage=stage, reviewer_id=access.user_id,
                             verdict=verdict, reason_id=reason.id if reason else None, note=note.strip()[:2000])
@@ -204,8 +233,8 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
     decisions = (select(sa.func.count()).select_from(Decision)
                  .where(Decision.record_id == Record.id, Decision.stage == stage).scalar_subquery())
     query = (
-        records_at_stage(review, stage)
-        .where(~decided_by_me.exists(), ~resolved.exists(), decisions < screeners_needed(review))
+        records_at_stage(session, review, stage)
+        .where(~decided_by_me.exists(), ~resolved.exists(), decisions < screeners_needed(session, review).sql(stage))
         .order_by(Record.id)
         .limit(1)
     )
@@ -224,17 +253,17 @@ class RecordStatus:
 
 
 def statuses(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
-    record_ids = list(session.exec(records_at_stage(review, stage).order_by(Record.id)))
+    record_ids = list(session.exec(records_at_stage(session, review, stage).order_by(Record.id)))
     by_record: dict[int, list[Decision]] = defaultdict(list)
     for decision in session.exec(select(Decision).where(Decision.review_id == review.id, Decision.stage == stage)
                                  .order_by(Decision.id)):
         by_record[decision.record_id].append(decision)
     resolutions = {resolution.record_id: resolution for resolution in session.exec(
         select(Resolution).where(Resolution.review_id == review.id, Resolution.stage == stage))}
-    needed = screeners_needed(review)
+    needed = screeners_needed(session, review)
     return [
         RecordStatus(record_id, by_record[record_id], resolutions.get(record_id),
-                     outcome_of(by_record[record_id], resolutions.get(record_id), needed, stage))
+                     outcome_of(by_record[record_id], resolutions.get(record_id), needed.for_record(record_id, stage), stage))
         for record_id in record_ids
     ]
 
@@ -254,7 +283,8 @@ def resolve(
     reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
     _check_reason(stage, verdict, reason)
     decisions = list(session.exec(select(Decision).where(Decision.record_id == record_id, Decision.stage == stage)))
-    was_conflict = outcome_of(decisions, None, screeners_needed(review), stage) is Outcome.conflict
+    needed = screeners_needed(session, review).for_record(record_id, stage)
+    was_conflict = outcome_of(decisions, None, needed, stage) is Outcome.conflict
     resolution = _resolution(session, record_id, stage) or Resolution(
         review_id=review.id, record_id=record_id, stage=stage, verdict=verdict, kind=ResolutionKind.override,
         resolved_by_id=access.user_id)
@@ -353,13 +383,18 @@ class PairAgreement:
     agreement: Agreement
 
 
-def agreement_by_pair(session: Session, review: Review, stage: Stage) -> tuple[Agreement, list[PairAgreement]]:
+def agreement_by_pair(
+    session: Session, review: Review, stage: Stage, record_ids: frozenset[int] | None = None,
+) -> tuple[Agreement, list[PairAgreement]]:
     """Kappa on what screening decides (moves on vs excluded), for every pair of screeners and
-    overall (each record's first two verdicts), over the records both decided."""
+    overall (each record's first two verdicts), over the records both decided; ``record_ids``
+    narrows it (to the pilot records, say)."""
     verdicts: dict[int, dict[int, str]] = defaultdict(dict)  # reviewer -> record -> moves on?
     first_two: dict[int, list[str]] = defaultdict(list)
-    for decision in session.exec(select(Decision).where(Decision.review_id == review.id, Decision.stage == stage)
-                                 .order_by(Decision.id)):
+    query = select(Decision).where(Decision.review_id == review.id, Decision.stage == stage)
+    if record_ids is not None:
+        query = query.where(Decision.record_id.in_(sorted(record_ids)))
+    for decision in session.exec(query.order_by(Decision.id)):
         label = "in" if decision.verdict.moves_on else "out"
         verdicts[decision.reviewer_id][decision.record_id] = label
         first_two[decision.record_id].append(label)
@@ -404,7 +439,7 @@ def colleagues_decisions(session: Session, access: ReviewAccess, record_id: int,
     mine = _decision(session, record_id, stage, access.user_id)
     if mine is None:
         return []
-    needed = screeners_needed(access.review)
+    needed = screeners_needed(session, access.review).for_record(record_id, stage)
     if outcome_of([mine, *others], _resolution(session, record_id, stage), needed, stage) is Outcome.conflict:
         return others
     return []

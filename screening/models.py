@@ -90,6 +90,8 @@ class ScreeningSettings(SQLModel):
 
     dual_screening: bool = True
     blind: bool = True
+    # The first records at title and abstract, screened by every screener before the real run.
+    pilot_size: int = Field(default=0, ge=0, le=1000)
     # Words to mark on the screening page, one term or phrase per line.
     inclusion_terms: str = Field(default="", max_length=5000)
     exclusion_terms: str = Field(default="", max_length=5000)

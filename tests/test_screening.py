@@ -66,7 +66,7 @@ def test_the_lead_resolves_a_conflict_on_the_page_and_it_leaves(client, other_cl
     resolved = client.post(f"/reviews/{review.id}/conflicts/{TA}/{records[0]}", data={"verdict": "include", "csrf_token": token},
                            headers={"HX-Request": "true"})
     assert resolved.status_code == 200 and "No conflicts at this stage" in resolved.text
-    assert list(session.exec(decisions.records_at_stage(review, Stage.full_text))) == [records[0]]
+    assert list(session.exec(decisions.records_at_stage(session, review, Stage.full_text))) == [records[0]]
 
 
 def test_screening_page_decides_with_htmx_and_shows_the_next_record(client, team):
@@ -108,10 +108,14 @@ def test_lead_edits_screening_settings_and_reasons(client, session, team):
     log_in(client, "lead@example.org")
     token = csrf_token(client, "/")
     client.post(f"/reviews/{review.id}/settings/screening",
-                data={"blind": "on", "inclusion_terms": "community\nday service", "csrf_token": token})
+                data={"blind": "on", "pilot_size": "3", "inclusion_terms": "community\nday service", "csrf_token": token})
     client.post(f"/reviews/{review.id}/settings/reasons", data={"label": "Wrong country", "csrf_token": token})
     session.refresh(review)
     assert (review.dual_screening, review.blind, review.inclusion_terms) == (False, True, "community\nday service")
+    assert review.pilot_size == 3
+    assert "Pilot: the first 3 records, screened by everyone" in client.get(f"/reviews/{review.id}/statistics").text
+    negative = client.post(f"/reviews/{review.id}/settings/screening", data={"pilot_size": "-1", "csrf_token": token})
+    assert negative.status_code == 422 and "greater than or equal to 0" in negative.text
     assert "Wrong country" in [reason.label for reason in decisions.exclusion_reasons(session, review.id)]
     empty = client.post(f"/reviews/{review.id}/settings/reasons", data={"label": " ", "csrf_token": token})
     assert empty.status_code == 422 and "1 to 120 characters" in empty.text

@@ -81,6 +81,7 @@ async def update_screening(request: Request, session: SessionDep, access: LeadAc
     form = await request.form()
     data, errors = parse_form(ScreeningSettings, {
         "dual_screening": form.get("dual_screening") == "on", "blind": form.get("blind") == "on",
+        "pilot_size": form.get("pilot_size") or 0,
         "inclusion_terms": form.get("inclusion_terms", ""), "exclusion_terms": form.get("exclusion_terms", ""),
     })
     if data is None:

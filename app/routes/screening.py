@@ -160,4 +160,7 @@ def statistics(request: Request, session: SessionDep, access: ViewerAccess):
         overall, pairs = decisions.agreement_by_pair(session, access.review, stage)
         stages.append({"stage": stage, "name": STAGE_NAMES[stage], "overall": overall, "pairs": pairs,
                        "progress": decisions.progress(session, access, stage)})
-    return render(request, "screening/statistics.html", access=access, stages=stages)
+    pilot_ids = decisions.screeners_needed(session, access.review).pilot_ids
+    pilot = decisions.agreement_by_pair(session, access.review, Stage.title_abstract, pilot_ids) if pilot_ids else None
+    return render(request, "screening/statistics.html", access=access, stages=stages, pilot=pilot,
+                  pilot_size=len(pilot_ids))

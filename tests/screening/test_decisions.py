@@ -69,7 +69,7 @@ def test_conflicts_exactly_where_verdicts_differ_and_gone_once_resolved(session,
     with pytest.raises(InvalidInput, match="already resolved"):
         decisions.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
     # included and agreed records move on to full text; excluded ones do not
-    at_full_text = list(session.exec(decisions.records_at_stage(review, FT)))
+    at_full_text = list(session.exec(decisions.records_at_stage(session, review, FT)))
     assert at_full_text == [records[0], records[2]]
 
 
@@ -120,3 +120,27 @@ def test_progress_and_agreement(session, team):
     # 3 of 4 agree; Ann in 1/4, Ben in 2/4: p_e = 1/4*2/4 + 3/4*2/4 = 0.5; kappa = (0.75-0.5)/0.5 = 0.5
     assert (overall.n, overall.percent_agreement, overall.kappa) == (4, 0.75, 0.5)
     assert [(pair.first.name, pair.second.name, pair.agreement.kappa) for pair in pairs] == [("Ann", "Ben", 0.5)]
+
+
+def test_pilot_records_are_screened_by_everyone_first(session, team):
+    review, access, records = team
+    review.pilot_size = 2
+    session.add(review)
+    session.commit()
+    for person in ("Ann", "Ben"):
+        decisions.decide(session, access[person], records[0], TA, Verdict.include)
+    # two of three screeners is not enough for a pilot record: the lead still gets it first
+    assert decisions.next_record(session, access["Lead"], TA).id == records[0]
+    assert decisions.statuses(session, review, TA)[0].outcome is Outcome.pending
+    decisions.decide(session, access["Lead"], records[0], TA, Verdict.exclude)
+    assert decisions.statuses(session, review, TA)[0].outcome is Outcome.conflict
+    for person, verdict in (("Ann", Verdict.include), ("Ben", Verdict.exclude), ("Lead", Verdict.exclude)):
+        decisions.decide(session, access[person], records[1], TA, verdict)
+    pilot_ids = decisions.screeners_needed(session, review).pilot_ids
+    assert pilot_ids == {records[0], records[1]}
+    overall, pairs = decisions.agreement_by_pair(session, review, TA, pilot_ids)
+    assert overall.n == 2 and len(pairs) == 3  # every pair of the three screeners
+    # after the pilot, ordinary records need two screeners again
+    decisions.decide(session, access["Ann"], records[2], TA, Verdict.include)
+    decisions.decide(session, access["Ben"], records[2], TA, Verdict.include)
+    assert decisions.next_record(session, access["Lead"], TA).id == records[3]
