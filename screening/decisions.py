@@ -145,13 +145,18 @@ def _reason(session: Session, review_id: int, reason_id: int | None) -> Exclusio
     return reason
 
 
-def _check_reason(stage: Stage, verdict: Verdict, reason: ExclusionReason | None) -> None:
+def _checked_verdict(session: Session, review: Review, record_id: int, stage: Stage, verdict: Verdict,
+                     reason_id: int | None) -> ExclusionReason | None:
+    """The record must be at the stage, and a full-text exclusion needs one of the review's reasons."""
+    record_at_stage(session, review, record_id, stage)
+    reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
     if stage is Stage.full_text and verdict is Verdict.exclude and reason is None:
         raise InvalidInput(
             "Excluding at full text needs a reason, because PRISMA reports why reports were excluded. "
             "Choose one from the list (the lead can add reasons).",
             field="reason_id",
         )
+    return reason
 
 
 def decide(
@@ -161,9 +166,7 @@ def decide(
     """Record or change the screener's verdict. Sending the same verdict twice changes nothing."""
     access.require(Role.reviewer)
     review = access.review
-    record_at_stage(session, review, record_id, stage)
-    reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
-    _check_reason(stage, verdict, reason)
+    reason = _checked_verdict(session, review, record_id, stage, verdict, reason_id)
     if _resolution(session, record_id, stage) is not None:
         raise InvalidInput("The lead has already resolved this record; ask the lead to change it.")
     existing = _decision(session, record_id, stage, access.user_id)
@@ -279,9 +282,7 @@ def resolve(
     """The lead's final verdict: settles a conflict, or overrides any record (both logged)."""
     access.require(Role.lead)
     review = access.review
-    record_at_stage(session, review, record_id, stage)
-    reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
-    _check_reason(stage, verdict, reason)
+    reason = _checked_verdict(session, review, record_id, stage, verdict, reason_id)
     decisions = list(session.exec(select(Decision).where(Decision.record_id == record_id, Decision.stage == stage)))
     needed = screeners_needed(session, review).for_record(record_id, stage)
     was_conflict = outcome_of(decisions, None, needed, stage) is Outcome.conflict

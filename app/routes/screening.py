@@ -41,6 +41,15 @@ def _screen(request: Request, session: Session, access: ReviewAccess, stage: Sta
     return render(request, template, status_code=status_code, **context)
 
 
+def _verdict_form(form) -> tuple[Verdict, int | None, str]:
+    try:
+        verdict = Verdict(str(form.get("verdict", "")))
+    except ValueError:
+        raise InvalidInput("Choose include, exclude or maybe.", field="verdict") from None
+    reason = str(form.get("reason_id") or "")
+    return verdict, int(reason) if reason.isdigit() else None, str(form.get("note", ""))
+
+
 @router.get("/reviews/{review_id}/screen/{stage}")
 def screen(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record: int | None = None):
     return _screen(request, session, access, stage, record)
@@ -48,14 +57,9 @@ def screen(request: Request, session: SessionDep, access: ReviewerAccess, stage:
 
 @router.post("/reviews/{review_id}/screen/{stage}/{record_id}")
 async def decide(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record_id: int):
-    form = await request.form()
     try:
-        verdict = Verdict(str(form.get("verdict", "")))
-        reason = str(form.get("reason_id") or "")
-        decisions.decide(session, access, record_id, stage, verdict,
-                         reason_id=int(reason) if reason.isdigit() else None, note=str(form.get("note", "")))
-    except ValueError:
-        return _screen(request, session, access, stage, record_id, 422, "Choose include, exclude or maybe.")
+        verdict, reason_id, note = _verdict_form(await request.form())
+        decisions.decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
     except InvalidInput as error:
         return _screen(request, session, access, stage, record_id, 422, str(error))
     if not is_htmx(request):
@@ -128,14 +132,9 @@ def conflicts(request: Request, session: SessionDep, access: ViewerAccess, stage
 
 @router.post("/reviews/{review_id}/conflicts/{stage}/{record_id}")
 async def resolve(request: Request, session: SessionDep, access: LeadAccess, stage: Stage, record_id: int):
-    form = await request.form()
     try:
-        verdict = Verdict(str(form.get("verdict", "")))
-        reason = str(form.get("reason_id") or "")
-        decisions.resolve(session, access, record_id, stage, verdict,
-                          reason_id=int(reason) if reason.isdigit() else None, note=str(form.get("note", "")))
-    except ValueError:
-        return _conflicts(request, session, access, stage, 422, "Choose include, exclude or maybe.")
+        verdict, reason_id, note = _verdict_form(await request.form())
+        decisions.resolve(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
     except InvalidInput as error:
         return _conflicts(request, session, access, stage, 422, str(error))
     return _conflicts(request, session, access, stage)
