@@ -18,8 +18,8 @@ from screening.audit import record_event
 from screening.citation import Citation
 from screening.dedup import choose_kept_record, find_duplicates, group_duplicates, pairs_for_review
 from screening.errors import InvalidInput, NotFound
-from screening.models import BatchStatus, DuplicatePair, ImportBatch, MergeKind, PairStatus, Record, Role, utcnow
-from screening.records import merged_citations
+from screening.models import DuplicatePair, MergeKind, PairStatus, Record, Role, utcnow
+from screening.records import kept_citations, merged_citations
 from screening.reviews import ReviewAccess
 
 SETTLED = (PairStatus.different, PairStatus.unmerged)
@@ -37,36 +37,28 @@ def deduplicate_review(
     """Compare the review's kept records (and those of the batch being imported),
     merge the sure pairs and store the uncertain ones for a lead. Does not commit:
     the import commits it together with the batch's completion."""
-    batch_filter = ImportBatch.status == BatchStatus.complete
-    if including_batch is not None:
-        batch_filter = or_(batch_filter, ImportBatch.id == including_batch)
-    kept = list(session.exec(
-        select(Record).join(ImportBatch, ImportBatch.id == Record.batch_id)
-        .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None), batch_filter)
-        .order_by(Record.id)
-    ))
-    citations = merged_citations(session, kept)
+    kept, citations = kept_citations(session, review_id, including_batch)
     known = {(pair.first_id, pair.second_id): pair for pair in session.exec(
         select(DuplicatePair).where(DuplicatePair.review_id == review_id))}
     found = [
         pair for pair in find_duplicates(citations)
-        if _key(kept[pair.left].id, kept[pair.right].id) not in known
-        or known[_key(kept[pair.left].id, kept[pair.right].id)].status not in SETTLED
+        if _key(kept[pair.left], kept[pair.right]) not in known
+        or known[_key(kept[pair.left], kept[pair.right])].status not in SETTLED
     ]
     groups = group_duplicates(len(kept), found)
     merges = {}
     for group in groups:
         keeper = group[choose_kept_record([citations[i] for i in group])]
-        merges |= {kept[index].id: kept[keeper].id for index in group if index != keeper}
+        merges |= {kept[index]: kept[keeper] for index in group if index != keeper}
     _merge(session, review_id, merges, MergeKind.auto, actor_id)
     merged = len(merges)
     in_group = {index: group[0] for group in groups for index in group}
     for pair in found:
         if pair.left in in_group and in_group[pair.left] == in_group.get(pair.right):
-            _store_pair(session, known, review_id, kept[pair.left].id, kept[pair.right].id, pair, PairStatus.auto_merged)
+            _store_pair(session, known, review_id, kept[pair.left], kept[pair.right], pair, PairStatus.auto_merged)
     waiting = 0
     for pair in pairs_for_review(len(kept), found):
-        if _store_pair(session, known, review_id, kept[pair.left].id, kept[pair.right].id, pair, PairStatus.candidate):
+        if _store_pair(session, known, review_id, kept[pair.left], kept[pair.right], pair, PairStatus.candidate):
             waiting += 1
     if merged or waiting:
         record_event(session, actor_id=actor_id, action="dedup.run", object_type="review", object_id=review_id,

@@ -147,18 +147,20 @@ def _import(session: Session, report: Report, batch: ImportBatch) -> None:
         stored = min(start + CHUNK, len(rows))
         report(0.05 + 0.6 * stored / len(rows), f"Stored {stored:,} of {len(rows):,} records")
 
+    stored_count, empty_count = len(rows), len(empty)
+    del parsed, rows, empty  # deduplication reads the records back: hold no second copy
     report(0.7, "Finding duplicates")
     merged = deduplicate_review(session, batch.review_id, actor_id=batch.created_by_id, including_batch=batch.id)
     batch.status = BatchStatus.complete
-    batch.record_count = len(rows)
+    batch.record_count = stored_count
     batch.completed_at = utcnow()
     batch.error = ""
     session.add(batch)
     record_event(session, actor_id=batch.created_by_id, action="import.complete", object_type="import_batch",
-                 object_id=batch.id, review_id=batch.review_id, records=len(rows), skipped_empty=len(empty),
+                 object_id=batch.id, review_id=batch.review_id, records=stored_count, skipped_empty=empty_count,
                  merged_automatically=merged.auto_merged, candidates=merged.candidates)
     session.commit()
-    report(1.0, f"Imported {len(rows):,} records; {merged.auto_merged:,} duplicates merged, "
+    report(1.0, f"Imported {stored_count:,} records; {merged.auto_merged:,} duplicates merged, "
                 f"{merged.candidates:,} possible duplicates to check")
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from screening.citation import Citation
@@ -56,6 +57,38 @@ def merged_citations(session: Session, kept: Sequence[Record]) -> list[Citation]
     ]
 
 
+# Everything deduplication and export compare or write; ``raw`` stays in the database.
+_CONTENT_COLUMNS = [getattr(Record, name) for name in CITATION_FIELDS if name != "raw"]
+
+
+def kept_citations(session: Session, review_id: int, including_batch: int | None = None) -> tuple[list[int], list[Citation]]:
+    """Ids and merged citations of all kept records, read as plain rows: a large review
+    would not fit in memory as ORM objects with their raw fields."""
+    batch_filter = ImportBatch.status == BatchStatus.complete
+    if including_batch is not None:
+        batch_filter = sa.or_(batch_filter, ImportBatch.id == including_batch)
+    rows = session.connection().execute(
+        sa.select(Record.id, Record.duplicate_of_id, *_CONTENT_COLUMNS)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(Record.review_id == review_id, batch_filter)
+        .order_by(Record.id)
+    )
+    names = [column.key for column in _CONTENT_COLUMNS]
+    kept: dict[int, Citation] = {}
+    duplicates: dict[int, list[Citation]] = defaultdict(list)
+    for record_id, duplicate_of, *values in rows:
+        citation = Citation(**dict(zip(names, values)))
+        if duplicate_of is None:
+            kept[record_id] = citation
+        else:
+            duplicates[duplicate_of].append(citation)
+    citations = [
+        merge_fields([citation, *duplicates[record_id]]) if record_id in duplicates else citation
+        for record_id, citation in kept.items()
+    ]
+    return list(kept), citations
+
+
 @dataclass(frozen=True)
 class RecordCounts:
     """What PRISMA 2020's identification box needs."""
@@ -91,9 +124,8 @@ def record_counts(session: Session, review_id: int) -> RecordCounts:
 def export_records(session: Session, review_id: int, file_format: str) -> str:
     """The review's deduplicated records, merged fields filled, as RIS or CSV.
     (Filtering by screening stage arrives with screening.)"""
-    kept = kept_records(session, review_id)
-    citations = merged_citations(session, kept)
-    ids = [str(record.id) for record in kept]
+    record_ids, citations = kept_citations(session, review_id)
+    ids = [str(record_id) for record_id in record_ids]
     if file_format == "ris":
         return citations_to_ris(citations, ids=ids)
     if file_format == "csv":
