@@ -47,7 +47,7 @@ ROUTES = [
     ("POST", "/reviews/{review_id}/screen/{stage}/{record_id}", Role.reviewer, {"verdict": "include"}, 303, {"record_id": "fresh"}),
     ("POST", "/reviews/{review_id}/screen/{stage}/{record_id}/undo", Role.reviewer, {}, 200, {"record_id": "decided"}),
     ("GET", "/reviews/{review_id}/conflicts/{stage}", Role.viewer, None, 200),
-    ("POST", "/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "exclude"}, 200, {"record_id": "fresh"}),
+    ("POST", "/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "exclude"}, 303, {"record_id": "fresh"}),
     ("GET", "/reviews/{review_id}/statistics", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/records", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),

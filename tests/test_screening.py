@@ -151,3 +151,21 @@ def test_the_record_list_filters_searches_and_keeps_blind_mode(client, other_cli
     page = client.get(f"/reviews/{review.id}/records", params={"show": "conflicts"}).text
     assert "Ben Screener" in page and "hidden while blind" not in page
     assert client.get(base, params={"show": "everything"}).status_code == 422
+
+
+def test_the_lead_overrides_any_record_from_the_list_and_it_is_logged(client, session, team):
+    from sqlmodel import select
+
+    from screening.models import AuditEvent
+
+    review, records = team
+    log_in(client, "lead@example.org")
+    token = csrf_token(client, "/")
+    page = client.get(f"/reviews/{review.id}/records").text
+    assert f"Include<span class=\"visually-hidden\"> record {records[2]}" in page
+    response = client.post(f"/reviews/{review.id}/conflicts/{TA}/{records[2]}",
+                           data={"verdict": "exclude", "csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].endswith("/records?stage=title_abstract")
+    outcome = next(s for s in decisions.statuses(session, review, Stage.title_abstract) if s.record_id == records[2])
+    assert outcome.outcome.value == "excluded" and outcome.resolution.kind.value == "override"
+    assert session.exec(select(AuditEvent.action).where(AuditEvent.action == "resolution.override")).one()

@@ -132,11 +132,14 @@ def conflicts(request: Request, session: SessionDep, access: ViewerAccess, stage
 
 @router.post("/reviews/{review_id}/conflicts/{stage}/{record_id}")
 async def resolve(request: Request, session: SessionDep, access: LeadAccess, stage: Stage, record_id: int):
+    form = await request.form()
     try:
-        verdict, reason_id, note = _verdict_form(await request.form())
+        verdict, reason_id, note = _verdict_form(form)
         decisions.resolve(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
     except InvalidInput as error:
         return _conflicts(request, session, access, stage, 422, str(error))
+    if not is_htmx(request):  # an override from the record list goes back there
+        return RedirectResponse(f"/reviews/{access.review.id}/records?stage={stage.value}", status_code=303)
     return _conflicts(request, session, access, stage)
 
 
