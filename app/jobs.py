@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from app.models import Job, JobStatus
 from screening.errors import NotFound, WinnowError
 from screening.importing import import_batch
+from screening.relevance import train_ranking
 from screening.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,10 @@ class JobFunction(Protocol):
     def __call__(self, session: Session, report: Report, **payload: Any) -> None: ...
 
 
-# The job kinds Winnow runs; the ranking issue adds training.
+# The job kinds Winnow runs.
 JOB_KINDS: dict[str, JobFunction] = {
     "import": import_batch,
+    "train": train_ranking,
 }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.config import Settings
 from app.jobs import enqueue
+from app.models import Job, JobStatus
 from screening import importing
-from screening.models import ImportBatch
+from screening.models import ImportBatch, Stage
 from screening.reviews import ReviewAccess
 
 
@@ -31,3 +32,14 @@ def _queue(session: Session, access: ReviewAccess, batch: ImportBatch) -> Import
     session.commit()
     session.refresh(batch)
     return batch
+
+
+def retrain_soon(session: Session, access: ReviewAccess, stage: Stage) -> None:
+    """After a title/abstract decision: queue a training of the review's ranking unless one is
+    already waiting; that one will see this decision too, so a burst costs one training."""
+    if stage is not Stage.title_abstract:
+        return
+    waiting = session.exec(select(Job.id).where(
+        Job.review_id == access.review.id, Job.kind == "train", Job.status == JobStatus.queued)).first()
+    if waiting is None:
+        enqueue(session, "train", review_id=access.review.id, created_by_id=access.user_id)

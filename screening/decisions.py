@@ -23,7 +23,7 @@ from screening.agreement import Agreement, agreement
 from screening.audit import record_event
 from screening.errors import InvalidInput, NotFound
 from screening.models import (
-    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, Record, Resolution, ResolutionKind, Review,
+    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, Record, RecordScore, Resolution, ResolutionKind, Review,
     Role, Stage, User, Verdict, utcnow,
 )
 from screening.reviews import ReviewAccess
@@ -228,7 +228,7 @@ def _resolution(session: Session, record_id: int, stage: Stage) -> Resolution | 
 
 def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record | None:
     """The next record for this screener: at the stage, not decided by them, not resolved,
-    and (in dual mode) not already decided by two others. Import order until ranking exists."""
+    and (in dual mode) not already decided by two others; the highest relevance score first."""
     review = access.review
     decided_by_me = select(Decision.id).where(Decision.record_id == Record.id, Decision.stage == stage,
                                               Decision.reviewer_id == access.user_id)
@@ -238,7 +238,9 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
     query = (
         records_at_stage(session, review, stage)
         .where(~decided_by_me.exists(), ~resolved.exists(), decisions < screeners_needed(session, review).sql(stage))
-        .order_by(Record.id)
+        .outerjoin(RecordScore, RecordScore.record_id == Record.id)
+        # Most likely relevant first once the ranking has learnt; import order before, and for ties.
+        .order_by(sa.func.coalesce(RecordScore.score, 0).desc(), Record.id)
         .limit(1)
     )
     record_id = session.exec(query).first()

@@ -320,3 +320,32 @@ class FullText(SQLModel, table=True):
     not_retrieved_reason: str = Field(default="", max_length=500)  # set: the report could not be obtained
     updated_by_id: int = Field(foreign_key="user.id")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RankingRun(SQLModel, table=True):
+    """One training of a review's relevance ranking: what it learnt from, with which model."""
+
+    __tablename__ = "ranking_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    trained_at: datetime = Field(default_factory=utcnow)
+    records: int
+    relevant: int
+    irrelevant: int
+    model: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class RecordScore(SQLModel, table=True):
+    """A kept record's relevance score from the review's latest ranking run, stored so that
+    every web worker and every reviewer sees the same order; ``terms`` are the words that
+    pushed the score up (positive weights) or down."""
+
+    __tablename__ = "record_score"
+    __table_args__ = (sa.Index("ix_record_score_review_score", "review_id", "score"),)
+
+    record_id: int = Field(foreign_key="record.id", primary_key=True)
+    review_id: int = Field(foreign_key="review.id")
+    run_id: int = Field(foreign_key="ranking_run.id")
+    score: float
+    terms: list[list[Any]] = Field(default_factory=list, sa_type=sa.JSON)

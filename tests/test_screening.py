@@ -169,3 +169,22 @@ def test_the_lead_overrides_any_record_from_the_list_and_it_is_logged(client, se
     outcome = next(s for s in decisions.statuses(session, review, Stage.title_abstract) if s.record_id == records[2])
     assert outcome.outcome.value == "excluded" and outcome.resolution.kind.value == "override"
     assert session.exec(select(AuditEvent.action).where(AuditEvent.action == "resolution.override")).one()
+
+
+def test_title_abstract_decisions_queue_one_training_that_the_worker_runs(client, session, engine, team):
+    from sqlmodel import select
+
+    from app import jobs
+    from app.models import Job, JobStatus
+
+    review, records = team
+    headers = _api(client, "ann@example.org")
+    for record_id, verdict in zip(records, ["include", "exclude", "exclude"]):
+        client.post(f"/api/reviews/{review.id}/screen/{TA}/{record_id}", json={"verdict": verdict}, headers=headers)
+    queued = session.exec(select(Job).where(Job.kind == "train")).all()
+    assert len(queued) == 1  # a burst of decisions waits for one training
+    assert jobs.run_next_job(engine) is True
+    session.refresh(queued[0])
+    assert queued[0].status == JobStatus.succeeded and "Ranked" in queued[0].message
+    page = client.get(f"/reviews/{review.id}/screen/{TA}").text
+    assert "Relevance" in page

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from app.deps import LeadAccess, ReviewerAccess, SessionDep, ViewerAccess
+from app.services import retrain_soon
 from screening import decisions
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
@@ -92,12 +93,14 @@ def decide(stage: Stage, record_id: int, data: DecisionIn, session: SessionDep, 
     """Record (or change) your decision and get your next record. Posting the same decision twice changes nothing."""
     decision = decisions.decide(session, access, record_id, stage, data.verdict, reason_id=data.reason_id,
                                 note=data.note)
+    retrain_soon(session, access, stage)
     return Decided(decision=_decision_out(decision), next=_record_out(session, decisions.next_record(session, access, stage)))
 
 
 @router.delete("/screen/{stage}/{record_id}", status_code=204)
 def undo(stage: Stage, record_id: int, session: SessionDep, access: ReviewerAccess):
     decisions.undo_decision(session, access, record_id, stage)
+    retrain_soon(session, access, stage)
     return Response(status_code=204)
 
 
@@ -113,8 +116,10 @@ def conflicts(stage: Stage, session: SessionDep, access: ViewerAccess):
 @router.post("/conflicts/{stage}/{record_id}", response_model=DecisionOut)
 def resolve(stage: Stage, record_id: int, data: DecisionIn, session: SessionDep, access: LeadAccess):
     """The lead's final decision on a record (a conflict, or an override of any record)."""
-    return _decision_out(decisions.resolve(session, access, record_id, stage, data.verdict,
-                                           reason_id=data.reason_id, note=data.note))
+    resolution = decisions.resolve(session, access, record_id, stage, data.verdict, reason_id=data.reason_id,
+                                   note=data.note)
+    retrain_soon(session, access, stage)
+    return _decision_out(resolution)
 
 
 class ListedOut(BaseModel):

@@ -7,8 +7,9 @@ from fastapi.responses import FileResponse, RedirectResponse
 from sqlmodel import Session
 
 from app.deps import LeadAccess, ReviewerAccess, SessionDep, SettingsDep, ViewerAccess
+from app.services import retrain_soon
 from app.templating import is_htmx, render
-from screening import decisions, fulltexts
+from screening import decisions, fulltexts, relevance
 from screening.errors import InvalidInput
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
@@ -31,6 +32,7 @@ def _screen(request: Request, session: Session, access: ReviewAccess, stage: Sta
     if record is not None:
         context |= {
             "full_text": fulltexts.full_text_of(session, access.review.id, record.id),
+            "score": relevance.score_of(session, record.id) if stage is Stage.title_abstract else None,
             "mine": decisions.my_decision(session, access, record.id, stage),
             "colleagues": decisions.colleagues_decisions(session, access, record.id, stage),
             "previous": decisions.my_previous_record(session, access, stage, record.id),
@@ -60,6 +62,7 @@ async def decide(request: Request, session: SessionDep, access: ReviewerAccess, 
     try:
         verdict, reason_id, note = _verdict_form(await request.form())
         decisions.decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
+        retrain_soon(session, access, stage)
     except InvalidInput as error:
         return _screen(request, session, access, stage, record_id, 422, str(error))
     if not is_htmx(request):
@@ -101,6 +104,7 @@ async def not_retrieved(request: Request, session: SessionDep, access: ReviewerA
 def undo(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record_id: int):
     try:
         decisions.undo_decision(session, access, record_id, stage)
+        retrain_soon(session, access, stage)
     except InvalidInput as error:
         return _screen(request, session, access, stage, record_id, 422, str(error))
     return _screen(request, session, access, stage, record_id)
@@ -136,6 +140,7 @@ async def resolve(request: Request, session: SessionDep, access: LeadAccess, sta
     try:
         verdict, reason_id, note = _verdict_form(form)
         decisions.resolve(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
+        retrain_soon(session, access, stage)
     except InvalidInput as error:
         return _conflicts(request, session, access, stage, 422, str(error))
     if not is_htmx(request):  # an override from the record list goes back there

@@ -1,0 +1,75 @@
+"""Relevance ranking inside a review: learn from the screeners' decisions, store a
+score for every record, and put the likely-relevant records first in each queue.
+
+The model is ``screening.ranking``'s, the same code ``winnow simulate`` runs.
+Training is the background job ``train_ranking``; the screening page never waits
+for it, it reads the stored scores. Labels come from title/abstract screening: a
+lead's resolution wins; otherwise a record is relevant if any screener included
+it or marked it maybe, and irrelevant once screeners have excluded it and none
+included it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from screening.decisions import Outcome, statuses
+from screening.models import RankingRun, RecordScore, Review, Stage
+from screening.ranking import DEFAULT_MODEL, Ranker, record_text
+from screening.records import kept_citations
+
+Report = Callable[[float, str], None]
+TERMS_KEPT = 4  # each way: enough to say why, few enough to read at a glance
+
+
+def training_labels(session: Session, review: Review) -> dict[int, int]:
+    labels = {}
+    for status in statuses(session, review, Stage.title_abstract):
+        if status.resolution is not None:
+            labels[status.record_id] = int(status.resolution.verdict.moves_on)
+        elif any(decision.verdict.moves_on for decision in status.decisions):
+            labels[status.record_id] = 1
+        elif status.decisions and status.outcome is not Outcome.conflict:
+            labels[status.record_id] = 0
+    return labels
+
+
+def train_ranking(session: Session, report: Report, *, review_id: int) -> None:
+    """The training job: fit on the current labels, then replace the review's scores."""
+    review = session.get(Review, review_id)
+    record_ids, citations = kept_citations(session, review_id)
+    labels = training_labels(session, review)
+    index_of = {record_id: index for index, record_id in enumerate(record_ids)}
+    known = {index_of[record_id]: label for record_id, label in labels.items() if record_id in index_of}
+    report(0.1, f"Learning from {len(known):,} decisions")
+    ranker = Ranker([record_text(c.title, c.abstract, "; ".join(c.keywords)) for c in citations])
+    if not ranker.fit(known):
+        report(1.0, "Waiting for at least one relevant and one irrelevant record: import order until then")
+        return
+    run = RankingRun(review_id=review_id, records=len(record_ids), relevant=sum(known.values()),
+                     irrelevant=len(known) - sum(known.values()), model=DEFAULT_MODEL.to_dict())
+    session.add(run)
+    session.flush()
+    scores = ranker.scores()
+    rows = []
+    for index, record_id in enumerate(record_ids):
+        terms = ranker.top_terms(index, TERMS_KEPT)
+        rows.append({"record_id": record_id, "review_id": review_id, "run_id": run.id, "score": float(scores[index]),
+                     "terms": [[term, round(weight, 4)] for term, weight in terms.up + terms.down]})
+    connection = session.connection()
+    connection.execute(sa.delete(RecordScore).where(RecordScore.review_id == review_id))
+    connection.execute(sa.insert(RecordScore), rows)
+    session.commit()
+    report(1.0, f"Ranked {len(record_ids):,} records from {run.relevant:,} relevant and {run.irrelevant:,} irrelevant")
+
+
+def latest_run(session: Session, review_id: int) -> RankingRun | None:
+    return session.exec(select(RankingRun).where(RankingRun.review_id == review_id)
+                        .order_by(RankingRun.id.desc())).first()
+
+
+def score_of(session: Session, record_id: int) -> RecordScore | None:
+    return session.get(RecordScore, record_id)

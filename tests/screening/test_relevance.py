@@ -1,0 +1,42 @@
+"""The ranking inside a review: labels from decisions, stored scores, the queue's order."""
+
+from sqlmodel import select
+
+from screening import decisions, relevance
+from screening.models import RecordScore, Role, Stage, Verdict
+from screening.records import kept_records
+from screening.reviews import review_access
+from tests.factories import import_fixture, join, make_review, make_user
+
+TA = Stage.title_abstract
+
+
+def test_training_learns_from_decisions_and_reorders_every_queue(session, tmp_path):
+    lead, ann = make_user(session), make_user(session)
+    review = make_review(session, lead)
+    join(session, review, lead, ann, Role.reviewer)
+    review.dual_screening = False
+    session.add(review)
+    session.commit()
+    import_fixture(session, review, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
+    records = kept_records(session, review.id)
+    relevant = [r.id for r in records if r.raw["label_included"] == "1"]
+    irrelevant = [r.id for r in records if r.raw["label_included"] == "0"]
+    labelled = {record_id: 1 for record_id in relevant[:3]} | {record_id: 0 for record_id in irrelevant[:10]}
+    access = review_access(session, review.id, ann.id)
+    # before any label the queue is import order, and training has nothing to learn from
+    assert decisions.next_record(session, access, TA).id == records[0].id
+    relevance.train_ranking(session, lambda *_: None, review_id=review.id)
+    assert session.exec(select(RecordScore)).first() is None
+    for record_id, label in labelled.items():
+        decisions.decide(session, access, record_id, TA, Verdict.include if label else Verdict.exclude)
+    assert relevance.training_labels(session, review) == labelled
+    relevance.train_ranking(session, lambda *_: None, review_id=review.id)
+    run = relevance.latest_run(session, review.id)
+    assert (run.relevant, run.irrelevant, run.records) == (3, 10, len(records))
+    # the lead, who decided nothing, now gets the highest-scored record first: a relevant one
+    first = decisions.next_record(session, review_access(session, review.id, lead.id), TA)
+    assert first.raw["label_included"] == "1"
+    score = relevance.score_of(session, first.id)
+    assert score.score == max(s.score for s in session.exec(select(RecordScore)) if s.record_id not in labelled)
+    assert any(weight > 0 for _, weight in score.terms)
