@@ -67,7 +67,7 @@ def screeners_needed(session: Session, review: Review) -> ScreenersNeeded:
     ordinary = 2 if review.dual_screening else 1
     if not review.pilot_size:
         return ScreenersNeeded(ordinary, frozenset(), ordinary)
-    pilot = frozenset(session.exec(_kept_in_review(review.id).order_by(Record.id).limit(review.pilot_size)))
+    pilot = frozenset(session.exec(kept_in_review(review.id).order_by(Record.id).limit(review.pilot_size)))
     everyone = session.exec(select(sa.func.count()).select_from(Membership).where(
         Membership.review_id == review.id, Membership.role.in_([Role.reviewer, Role.lead]))).one()
     return ScreenersNeeded(ordinary, pilot, max(everyone, ordinary))
@@ -89,7 +89,7 @@ def outcome_of(decisions: list[Decision], resolution: Resolution | None, needed:
 
 # --- which records are at a stage ------------------------------------------------------------
 
-def _kept_in_review(review_id: int):
+def kept_in_review(review_id: int):
     return (
         select(Record.id)
         .join(ImportBatch, ImportBatch.id == Record.batch_id)
@@ -118,7 +118,7 @@ def _moved_on_from_title_abstract(needed: sa.ColumnElement[int]):
 
 
 def records_at_stage(session: Session, review: Review, stage: Stage):
-    query = _kept_in_review(review.id)
+    query = kept_in_review(review.id)
     if stage is Stage.full_text:
         needed = screeners_needed(session, review).sql(Stage.title_abstract)
         not_retrieved = select(FullText.id).where(FullText.record_id == Record.id, FullText.not_retrieved_reason != "")

@@ -12,12 +12,15 @@ included it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from scipy.stats import beta
 from sqlmodel import Session, select
 
-from screening.decisions import Outcome, statuses
-from screening.models import RankingRun, RecordScore, Review, Stage
+from screening.decisions import Outcome, kept_in_review, statuses
+from screening.models import Decision, RankingRun, RecordScore, Review, Stage
+from screening.stopping import QuasiSampling, quasi_sampling_p
 from screening.ranking import DEFAULT_MODEL, Ranker, record_text
 from screening.records import kept_citations
 
@@ -73,3 +76,47 @@ def latest_run(session: Session, review_id: int) -> RankingRun | None:
 
 def score_of(session: Session, record_id: int) -> RecordScore | None:
     return session.get(RecordScore, record_id)
+
+
+TAIL = 100  # the last records screened, taken as a sample of what remains
+
+
+@dataclass(frozen=True)
+class RecallCurve:
+    """Relevant found against records screened, in the order they were screened, and what the
+    last records screened suggest about the rest: a heuristic, named as one."""
+
+    points: list[tuple[int, int]]  # (records screened, relevant found so far)
+    total: int  # records at title and abstract, screened or not
+    since_last_relevant: int
+    tail_size: int
+    tail_relevant: int
+    remaining_estimate: float  # relevant records expected among the unscreened
+    remaining_upper: float  # its one-sided 95% upper bound
+    heuristic: QuasiSampling
+
+
+def recall_curve(session: Session, review: Review) -> RecallCurve:
+    labels = training_labels(session, review)
+    first_decision = session.exec(
+        select(Decision.record_id, sa.func.min(Decision.id))
+        .where(Decision.review_id == review.id, Decision.stage == Stage.title_abstract)
+        .group_by(Decision.record_id)
+    ).all()
+    order = [record_id for record_id, _ in sorted(first_decision, key=lambda row: row[1]) if record_id in labels]
+    found, points = 0, []
+    for screened, record_id in enumerate(order, start=1):
+        found += labels[record_id]
+        points.append((screened, found))
+    in_order = [labels[record_id] for record_id in order]
+    since_last = next((i for i, label in enumerate(reversed(in_order)) if label), len(in_order))
+    total = session.exec(select(sa.func.count()).select_from(kept_in_review(review.id).subquery())).one()
+    tail = in_order[-TAIL:]
+    unscreened = total - len(order)
+    rate = sum(tail) / len(tail) if tail else 0.0
+    upper_rate = float(beta.ppf(0.95, sum(tail) + 1, len(tail) - sum(tail))) if tail else 1.0
+    return RecallCurve(
+        points=points, total=total, since_last_relevant=since_last, tail_size=len(tail), tail_relevant=sum(tail),
+        remaining_estimate=rate * unscreened, remaining_upper=upper_rate * unscreened,
+        heuristic=quasi_sampling_p(in_order, total),
+    )

@@ -170,4 +170,5 @@ def statistics(request: Request, session: SessionDep, access: ViewerAccess):
     pilot_ids = decisions.screeners_needed(session, access.review).pilot_ids
     pilot = decisions.agreement_by_pair(session, access.review, Stage.title_abstract, pilot_ids) if pilot_ids else None
     return render(request, "screening/statistics.html", access=access, stages=stages, pilot=pilot,
-                  pilot_size=len(pilot_ids))
+                  pilot_size=len(pilot_ids), curve=relevance.recall_curve(session, access.review),
+                  run=relevance.latest_run(session, access.review.id))

@@ -1,5 +1,6 @@
 """The ranking inside a review: labels from decisions, stored scores, the queue's order."""
 
+import pytest
 from sqlmodel import select
 
 from screening import decisions, relevance
@@ -40,3 +41,23 @@ def test_training_learns_from_decisions_and_reorders_every_queue(session, tmp_pa
     score = relevance.score_of(session, first.id)
     assert score.score == max(s.score for s in session.exec(select(RecordScore)) if s.record_id not in labelled)
     assert any(weight > 0 for _, weight in score.terms)
+
+
+def test_the_recall_curve_and_what_the_last_records_suggest(session, tmp_path):
+    lead = make_user(session)
+    review = make_review(session, lead)
+    review.dual_screening = False
+    session.add(review)
+    session.commit()
+    import_fixture(session, review, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
+    access = review_access(session, review.id, lead.id)
+    records = kept_records(session, review.id)
+    for record, verdict in zip(records[:6], [Verdict.include, Verdict.exclude, Verdict.include,
+                                            Verdict.exclude, Verdict.exclude, Verdict.exclude]):
+        decisions.decide(session, access, record.id, TA, verdict)
+    curve = relevance.recall_curve(session, review)
+    assert curve.points == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2), (6, 2)]
+    assert (curve.total, curve.since_last_relevant, curve.tail_size, curve.tail_relevant) == (len(records), 3, 6, 2)
+    assert curve.remaining_estimate == pytest.approx(2 / 6 * (len(records) - 6))
+    assert curve.remaining_upper > curve.remaining_estimate
+    assert curve.heuristic.message.startswith("Heuristic only")
