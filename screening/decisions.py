@@ -23,8 +23,8 @@ from screening.agreement import Agreement, agreement
 from screening.audit import record_event
 from screening.errors import InvalidInput, NotFound
 from screening.models import (
-    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, Record, RecordScore, Resolution, ResolutionKind, Review,
-    Role, Stage, User, Verdict, utcnow,
+    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, Record, RecordScore, Resolution,
+    ResolutionKind, Review, Role, Stage, StoppingCheck, User, Verdict, utcnow,
 )
 from screening.reviews import ReviewAccess
 
@@ -239,12 +239,22 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
         records_at_stage(session, review, stage)
         .where(~decided_by_me.exists(), ~resolved.exists(), decisions < screeners_needed(session, review).sql(stage))
         .outerjoin(RecordScore, RecordScore.record_id == Record.id)
-        # Most likely relevant first once the ranking has learnt; import order before, and for ties.
-        .order_by(sa.func.coalesce(RecordScore.score, 0).desc(), Record.id)
+        # A stopping check's random sample first; then the most likely relevant once the ranking
+        # has learnt; import order before that, and for ties.
+        .order_by(_in_stopping_sample(session, review.id, stage), sa.func.coalesce(RecordScore.score, 0).desc(),
+                  Record.id)
         .limit(1)
     )
     record_id = session.exec(query).first()
     return session.get(Record, record_id) if record_id is not None else None
+
+
+def _in_stopping_sample(session: Session, review_id: int, stage: Stage) -> sa.ColumnElement[int]:
+    check = session.exec(select(StoppingCheck.sample).where(
+        StoppingCheck.review_id == review_id, StoppingCheck.recorded_at.is_(None))).first()
+    if stage is Stage.full_text or not check:
+        return sa.literal(0)
+    return sa.case((Record.id.in_(check), 0), else_=1)
 
 
 # --- outcomes, conflicts, resolutions -------------------------------------------------------

@@ -349,3 +349,26 @@ class RecordScore(SQLModel, table=True):
     run_id: int = Field(foreign_key="ranking_run.id")
     score: float
     terms: list[list[Any]] = Field(default_factory=list, sa_type=sa.JSON)
+
+
+class StoppingCheck(SQLModel, table=True):
+    """The lead's "am I done?" check (Callaghan & Müller-Hansen 2020): a uniformly random
+    sample of the records left unscreened, screened as usual, then a hypergeometric test of
+    "recall is below the target". Recorded, so the PRISMA diagram can cite it."""
+
+    __tablename__ = "stopping_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    started_by_id: int = Field(foreign_key="user.id")
+    started_at: datetime = Field(default_factory=utcnow)
+    target_recall: float = 0.95
+    confidence: float = 0.95
+    n_unscreened: int  # N when sampling began
+    relevant_before: int  # rho: relevant found by ranked screening before sampling
+    sample: list[int] = Field(default_factory=list, sa_type=sa.JSON)  # record ids, drawn uniformly
+    # Filled when the lead records the result, once every sampled record is screened.
+    relevant_in_sample: int | None = None
+    p_value: float | None = None
+    reject: bool | None = None
+    recorded_at: datetime | None = None

@@ -13,7 +13,7 @@ from app.jobs import enqueue
 from app.main import ROUTERS
 from screening.decisions import decide, exclusion_reasons
 from screening.fulltexts import attach_pdf
-from screening.models import DuplicatePair, PairStatus, Record, Role, Stage, Verdict
+from screening.models import DuplicatePair, PairStatus, Record, Role, Stage, StoppingCheck, Verdict
 from screening.records import kept_records
 from screening.reviews import review_access
 from tests.factories import import_fixture, join, make_review, make_user
@@ -50,6 +50,9 @@ ROUTES = [
     ("POST", "/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "exclude"}, 303, {"record_id": "fresh"}),
     ("GET", "/reviews/{review_id}/statistics", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/records", Role.viewer, None, 200),
+    # The world has a check under way, so a lead who may start one is told to finish it first (422).
+    ("POST", "/reviews/{review_id}/stopping", Role.lead, {"sample_size": "1"}, 422),
+    ("POST", "/reviews/{review_id}/stopping/{check_id}/record", Role.lead, {}, 303),
     ("POST", "/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),
     ("GET", "/reviews/{review_id}/records/{record_id}/fulltext.pdf", Role.viewer, None, 200, {"record_id": "decided"}),
     ("POST", "/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
@@ -111,9 +114,13 @@ def world(session, tmp_path):
         decide(session, review_access(session, review.id, person.id), kept[0].id, Stage.title_abstract, Verdict.include)
     attach_pdf(session, review_access(session, review.id, lead.id), kept[0].id, "report.pdf", PDF,
                files_dir=tmp_path / "files", max_bytes=10**6)
+    check = StoppingCheck(review_id=review.id, started_by_id=lead.id, n_unscreened=10, relevant_before=1,
+                          sample=[kept[0].id])  # a sample already screened, waiting for its result
+    session.add(check)
+    session.commit()
     ids = {
         "review_id": review.id, "other": other.id, "job_id": job.id, "batch_id": waiting.id, "file_format": "ris",
-        "stage": "title_abstract", "decided": kept[0].id, "fresh": kept[1].id,
+        "stage": "title_abstract", "decided": kept[0].id, "fresh": kept[1].id, "check_id": check.id,
         "reason_id": exclusion_reasons(session, review.id)[0].id,
         "pair_id": session.exec(select(DuplicatePair.id).where(DuplicatePair.status == PairStatus.candidate)).first(),
         "record_id": session.exec(select(Record.id).where(Record.duplicate_of_id.is_not(None))).first(),

@@ -188,3 +188,18 @@ def test_title_abstract_decisions_queue_one_training_that_the_worker_runs(client
     assert queued[0].status == JobStatus.succeeded and "Ranked" in queued[0].message
     page = client.get(f"/reviews/{review.id}/screen/{TA}").text
     assert "Relevance" in page
+
+
+def test_the_lead_runs_the_stopping_check_from_the_statistics_page(client, session, team):
+    review, records = team
+    log_in(client, "lead@example.org")
+    token = csrf_token(client, "/")
+    page = client.get(f"/reviews/{review.id}/statistics").text
+    assert "Start the check" in page and "Callaghan" in page
+    too_many = client.post(f"/reviews/{review.id}/stopping", data={"sample_size": "99", "csrf_token": token})
+    assert too_many.status_code == 422 and "Choose a sample of 1 to" in too_many.text
+    started = client.post(f"/reviews/{review.id}/stopping", data={"sample_size": "2", "csrf_token": token},
+                          follow_redirects=True)
+    assert "They come first in every queue" in started.text
+    early = client.post(f"/reviews/{review.id}/stopping/1/record", data={"csrf_token": token})
+    assert early.status_code == 422 and "still wait for screening" in early.text

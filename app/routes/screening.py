@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.deps import LeadAccess, ReviewerAccess, SessionDep, SettingsDep, ViewerAccess
 from app.services import retrain_soon
 from app.templating import is_htmx, render
-from screening import decisions, fulltexts, relevance
+from screening import decisions, fulltexts, relevance, stopping_checks
 from screening.errors import InvalidInput
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
@@ -162,6 +162,11 @@ def record_list(request: Request, session: SessionDep, access: ViewerAccess, sta
 
 @router.get("/reviews/{review_id}/statistics")
 def statistics(request: Request, session: SessionDep, access: ViewerAccess):
+    return _statistics_page(request, session, access)
+
+
+def _statistics_page(request: Request, session: Session, access: ReviewAccess, status_code: int = 200,
+                     error: str | None = None):
     stages = []
     for stage in Stage:
         overall, pairs = decisions.agreement_by_pair(session, access.review, stage)
@@ -169,6 +174,31 @@ def statistics(request: Request, session: SessionDep, access: ViewerAccess):
                        "progress": decisions.progress(session, access, stage)})
     pilot_ids = decisions.screeners_needed(session, access.review).pilot_ids
     pilot = decisions.agreement_by_pair(session, access.review, Stage.title_abstract, pilot_ids) if pilot_ids else None
-    return render(request, "screening/statistics.html", access=access, stages=stages, pilot=pilot,
-                  pilot_size=len(pilot_ids), curve=relevance.recall_curve(session, access.review),
-                  run=relevance.latest_run(session, access.review.id))
+    check = stopping_checks.active_check(session, access.review.id)
+    return render(
+        request, "screening/statistics.html", status_code=status_code, access=access, stages=stages, pilot=pilot,
+        pilot_size=len(pilot_ids), curve=relevance.recall_curve(session, access.review),
+        run=relevance.latest_run(session, access.review.id), error=error,
+        check=stopping_checks.check_progress(session, access.review, check) if check else None,
+        suggested=stopping_checks.suggested_sample_size(session, access.review) if not check else 0,
+        recorded=stopping_checks.recorded_checks(session, access.review.id),
+    )
+
+
+@router.post("/reviews/{review_id}/stopping")
+async def start_stopping_check(request: Request, session: SessionDep, access: LeadAccess):
+    size = str((await request.form()).get("sample_size", ""))
+    try:
+        stopping_checks.start_check(session, access, int(size) if size.isdigit() else 0)
+    except InvalidInput as error:
+        return _statistics_page(request, session, access, 422, str(error))
+    return RedirectResponse(f"/reviews/{access.review.id}/statistics", status_code=303)
+
+
+@router.post("/reviews/{review_id}/stopping/{check_id}/record")
+def record_stopping_check(request: Request, session: SessionDep, access: LeadAccess, check_id: int):
+    try:
+        stopping_checks.record_result(session, access, check_id)
+    except InvalidInput as error:
+        return _statistics_page(request, session, access, 422, str(error))
+    return RedirectResponse(f"/reviews/{access.review.id}/statistics", status_code=303)
