@@ -171,12 +171,13 @@ def decide(
         raise InvalidInput("The lead has already resolved this record; ask the lead to change it.")
     existing = _decision(session, record_id, stage, access.user_id)
     if existing is None:
-        others = session.exec(select(sa.func.count()).select_from(Decision).where(
-            Decision.record_id == record_id, Decision.stage == stage)).one()
-        if others >= screeners_needed(session, review).for_record(record_id, stage):
-            raise InvalidInput(f"Record {record_id} has already been screened by {others} reviewers.")
+        taken = set(session.exec(select(Decision.slot).where(Decision.record_id == record_id, Decision.stage == stage)))
+        free = set(range(1, screeners_needed(session, review).for_record(record_id, stage) + 1)) - taken
+        if not free:
+            raise InvalidInput(f"Record {record_id} has already been screened by {len(taken)} reviewers.")
         existing = Decision(review_id=review.id, record_id=record_id, stage=stage, reviewer_id=access.user_id,
-                            verdict=verdict, reason_id=reason.id if reason else None, note=note.strip()[:2000])
+                            slot=min(free), verdict=verdict, reason_id=reason.id if reason else None,
+                            note=note.strip()[:2000])
         session.add(existing)
         action, detail = "decision.create", {}
     else:
@@ -194,7 +195,8 @@ def decide(
     try:
         session.commit()
     except sa.exc.IntegrityError:
-        # The same decision posted twice at once: the other request stored it; apply this one over it.
+        # Another request took this slot (or stored this very decision) at the same moment:
+        # look again, so this one changes that decision, takes another slot or is refused.
         session.rollback()
         return decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
     session.refresh(existing)

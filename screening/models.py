@@ -268,6 +268,8 @@ class Decision(SQLModel, table=True):
 
     __table_args__ = (
         sa.UniqueConstraint("record_id", "stage", "reviewer_id", name="uq_decision_record_stage_reviewer"),
+        # At most as many decisions as slots: two screeners posting at once cannot both take the last one.
+        sa.UniqueConstraint("record_id", "stage", "slot", name="uq_decision_record_stage_slot"),
         sa.Index("ix_decision_review_stage", "review_id", "stage"),
     )
 
@@ -276,6 +278,7 @@ class Decision(SQLModel, table=True):
     record_id: int = Field(foreign_key="record.id")
     stage: Stage = Field(sa_type=enum_column(Stage))
     reviewer_id: int = Field(foreign_key="user.id", index=True)
+    slot: int  # 1 to the number of screeners the record needs
     verdict: Verdict = Field(sa_type=enum_column(Verdict))
     reason_id: int | None = Field(default=None, foreign_key="exclusion_reason.id")
     note: str = Field(default="", max_length=2000)

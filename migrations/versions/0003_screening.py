@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('stage', sa.Enum('title_abstract', 'full_text', name='stage', native_enum=False, length=20), nullable=False),
     sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('slot', sa.Integer(), nullable=False),
     sa.Column('verdict', sa.Enum('include', 'exclude', 'maybe', name='verdict', native_enum=False, length=20), nullable=False),
     sa.Column('reason_id', sa.Integer(), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
@@ -49,6 +50,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['review_id'], ['review.id'], ),
     sa.ForeignKeyConstraint(['reviewer_id'], ['user.id'], ),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('record_id', 'stage', 'slot', name='uq_decision_record_stage_slot'),
     sa.UniqueConstraint('record_id', 'stage', 'reviewer_id', name='uq_decision_record_stage_reviewer')
     )
     with op.batch_alter_table('decision', schema=None) as batch_op:

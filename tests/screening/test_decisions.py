@@ -144,3 +144,36 @@ def test_pilot_records_are_screened_by_everyone_first(session, team):
     decisions.decide(session, access["Ann"], records[2], TA, Verdict.include)
     decisions.decide(session, access["Ben"], records[2], TA, Verdict.include)
     assert decisions.next_record(session, access["Lead"], TA).id == records[3]
+
+
+def test_screeners_racing_for_one_record_never_make_more_than_two_decisions(session, engine, team):
+    import threading
+
+    from sqlmodel import Session
+
+    from screening.models import Decision
+
+    review, access, records = team
+    extra = [make_user(session, name=f"Extra {n}") for n in range(4)]
+    for person in extra:
+        join(session, review, session.get(type(extra[0]), review.created_by_id), person, Role.reviewer)
+    start, outcomes = threading.Barrier(len(extra)), []
+
+    def screen(user_id):
+        with Session(engine) as own:
+            start.wait()
+            try:
+                decisions.decide(own, review_access(own, review.id, user_id), records[0], TA, Verdict.include)
+                outcomes.append("stored")
+            except InvalidInput as error:
+                outcomes.append(str(error))
+
+    threads = [threading.Thread(target=screen, args=(person.id,)) for person in extra]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stored = session.exec(select(Decision).where(Decision.record_id == records[0])).all()
+    assert len(stored) == 2 and sorted(decision.slot for decision in stored) == [1, 2]
+    assert outcomes.count("stored") == 2
+    assert all("already been screened by 2" in outcome for outcome in outcomes if outcome != "stored")
