@@ -15,6 +15,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -23,8 +24,8 @@ from screening.agreement import Agreement, agreement
 from screening.audit import record_event
 from screening.errors import InvalidInput, NotFound
 from screening.models import (
-    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, Record, RecordScore, Resolution,
-    ResolutionKind, Review, Role, Stage, StoppingCheck, User, Verdict, utcnow,
+    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, QueueHold, Record, RecordScore,
+    Resolution, ResolutionKind, Review, Role, Stage, StoppingCheck, User, Verdict, utcnow,
 )
 from screening.reviews import ReviewAccess
 
@@ -228,18 +229,30 @@ def _resolution(session: Session, record_id: int, stage: Stage) -> Resolution | 
 
 # --- the screener's queue -------------------------------------------------------------------
 
+HOLD = timedelta(minutes=5)
+
+
 def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record | None:
-    """The next record for this screener: at the stage, not decided by them, not resolved,
-    and (in dual mode) not already decided by two others; the highest relevance score first."""
+    """The next record for this screener: at the stage, not decided by them, not resolved, and
+    not already decided (or open) by as many colleagues as it needs; the stopping check's sample
+    first, then the highest relevance score. The record is held for them for a few minutes."""
     review = access.review
+    now = utcnow()
     decided_by_me = select(Decision.id).where(Decision.record_id == Record.id, Decision.stage == stage,
                                               Decision.reviewer_id == access.user_id)
     resolved = select(Resolution.id).where(Resolution.record_id == Record.id, Resolution.stage == stage)
     decisions = (select(sa.func.count()).select_from(Decision)
                  .where(Decision.record_id == Record.id, Decision.stage == stage).scalar_subquery())
+    held_by_others = (
+        select(sa.func.count()).select_from(QueueHold)
+        .where(QueueHold.record_id == Record.id, QueueHold.stage == stage, QueueHold.reviewer_id != access.user_id,
+               QueueHold.until > now)
+        .scalar_subquery()
+    )
     query = (
         records_at_stage(session, review, stage)
-        .where(~decided_by_me.exists(), ~resolved.exists(), decisions < screeners_needed(session, review).sql(stage))
+        .where(~decided_by_me.exists(), ~resolved.exists(),
+               decisions + held_by_others < screeners_needed(session, review).sql(stage))
         .outerjoin(RecordScore, RecordScore.record_id == Record.id)
         # A stopping check's random sample first; then the most likely relevant once the ranking
         # has learnt; import order before that, and for ties.
@@ -248,7 +261,18 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
         .limit(1)
     )
     record_id = session.exec(query).first()
+    _hold(session, access, stage, record_id, now + HOLD)
     return session.get(Record, record_id) if record_id is not None else None
+
+
+def _hold(session: Session, access: ReviewAccess, stage: Stage, record_id: int | None, until) -> None:
+    key = (QueueHold.reviewer_id == access.user_id, QueueHold.review_id == access.review.id, QueueHold.stage == stage)
+    connection = session.connection()
+    connection.execute(sa.delete(QueueHold).where(*key))
+    if record_id is not None:
+        connection.execute(sa.insert(QueueHold).values(reviewer_id=access.user_id, review_id=access.review.id,
+                                                       stage=stage, record_id=record_id, until=until))
+    session.commit()
 
 
 def _in_stopping_sample(session: Session, review_id: int, stage: Stage) -> sa.ColumnElement[int]:

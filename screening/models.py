@@ -375,3 +375,16 @@ class StoppingCheck(SQLModel, table=True):
     p_value: float | None = None
     reject: bool | None = None
     recorded_at: datetime | None = None
+
+
+class QueueHold(SQLModel, table=True):
+    """The record a screener has open: for a few minutes it counts towards the screeners the
+    record needs, so colleagues' queues pass over it instead of all opening the same one."""
+
+    __tablename__ = "queue_hold"
+
+    reviewer_id: int = Field(foreign_key="user.id", primary_key=True)
+    review_id: int = Field(foreign_key="review.id", primary_key=True)
+    stage: Stage = Field(sa_type=enum_column(Stage), primary_key=True)
+    record_id: int = Field(foreign_key="record.id", index=True)
+    until: datetime

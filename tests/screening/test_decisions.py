@@ -177,3 +177,15 @@ def test_screeners_racing_for_one_record_never_make_more_than_two_decisions(sess
     assert len(stored) == 2 and sorted(decision.slot for decision in stored) == [1, 2]
     assert outcomes.count("stored") == 2
     assert all("already been screened by 2" in outcome for outcome in outcomes if outcome != "stored")
+
+
+def test_a_record_open_with_enough_screeners_is_passed_over_by_the_next(session, team):
+    review, access, records = team
+    assert decisions.next_record(session, access["Ann"], TA).id == records[0]
+    assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # dual: two may open it
+    assert decisions.next_record(session, access["Lead"], TA).id == records[1]  # a third is sent on
+    # each screener holds one record: Ann's hold moves on with her, to the record the lead has open
+    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    assert decisions.next_record(session, access["Ann"], TA).id == records[1]
+    assert decisions.next_record(session, access["Lead"], TA).id == records[1]
+    assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # Ben's own hold still counts for him
