@@ -85,51 +85,64 @@ def _shorten(line: str) -> str:
     return line if len(line) <= 40 else line[:37] + "..."
 
 
-def _values(record: dict, tag: str) -> list[str]:
-    value = record.get(tag, [])
-    values = [value] if isinstance(value, str) else value
-    return [item for item in values if item]
+def _tag_values(record: dict) -> dict[str, list[str]]:
+    """Each tag's non-empty values as a list, whether rispy gave a string or a
+    list. Built once per record: a citation looks up some forty tags."""
+    values = {}
+    for tag, value in record.items():
+        items = [value] if isinstance(value, str) else value
+        values[tag] = [item for item in items if item]
+    return values
 
 
-def _first(record: dict, *tags: str) -> str:
-    return next((values[0] for tag in tags if (values := _values(record, tag))), "")
+def _values(values: dict[str, list[str]], tag: str) -> list[str]:
+    return values.get(tag, [])
+
+
+def _first(values: dict[str, list[str]], *tags: str) -> str:
+    for tag in tags:
+        found = values.get(tag)
+        if found:
+            return found[0]
+    return ""
 
 
 def _citation(record: dict) -> Citation:
-    abstracts = [" ".join(_values(record, tag)) for tag in ("AB", "N2")]
+    values = _tag_values(record)
+    abstracts = [" ".join(_values(values, tag)) for tag in ("AB", "N2")]
     return Citation(
-        title=_first(record, "TI", "T1", "CT", "BT"),
+        title=_first(values, "TI", "T1", "CT", "BT"),
         # EndNote and Ovid write the abstract in N2 and sometimes a note in AB.
         abstract=max(abstracts, key=len),
-        authors=list(dict.fromkeys(_values(record, "AU") + _values(record, "A1"))),
-        year=parse_year(*(_first(record, tag) for tag in ("PY", "Y1", "DA"))),
-        journal=_first(record, "JF", "T2", "JO", "JA", "J2", "J1"),
-        volume=_first(record, "VL"),
-        issue=_first(record, "IS", "CP"),
-        pages=join_pages(_first(record, "SP"), _first(record, "EP")),
-        doi=_doi(record),
-        pmid=_pmid(record),
-        keywords=split_keywords(_values(record, "KW")),
-        url=_first(record, "UR", "L2"),
-        type=_first(record, "TY"),
-        source_id=_first(record, "ID"),
+        authors=list(dict.fromkeys(_values(values, "AU") + _values(values, "A1"))),
+        year=parse_year(*(_first(values, tag) for tag in ("PY", "Y1", "DA"))),
+        journal=_first(values, "JF", "T2", "JO", "JA", "J2", "J1"),
+        volume=_first(values, "VL"),
+        issue=_first(values, "IS", "CP"),
+        pages=join_pages(_first(values, "SP"), _first(values, "EP")),
+        doi=_doi(values),
+        pmid=_pmid(values),
+        keywords=split_keywords(_values(values, "KW")),
+        url=_first(values, "UR", "L2"),
+        type=_first(values, "TY"),
+        source_id=_first(values, "ID"),
         raw={tag: value for tag, value in record.items() if value},
     )
 
 
-def _doi(record: dict) -> str:
-    doi = normalise_doi(_first(record, "DO", "DI"))
+def _doi(values: dict[str, list[str]]) -> str:
+    doi = normalise_doi(_first(values, "DO", "DI"))
     if doi:
         return doi
     for tag in ("UR", "L1", "L2", "L3", "L4", "M3"):
-        for value in _values(record, tag):
+        for value in _values(values, tag):
             if _DOI_LIKE.match(value):
                 return normalise_doi(value)
     return ""
 
 
-def _pmid(record: dict) -> str:
-    databases = " ".join(_values(record, "DB") + _values(record, "DP")).lower()
+def _pmid(values: dict[str, list[str]]) -> str:
+    databases = " ".join(_values(values, "DB") + _values(values, "DP")).lower()
     # Ovid MEDLINE and PubMed-sourced exports give the PMID as the accession
     # number or id; Embase.com gives the PMID of a record also in MEDLINE in
     # C5 and Scopus in C2. Elsewhere those tags hold other databases' ids.
@@ -140,6 +153,6 @@ def _pmid(record: dict) -> str:
     else:
         candidates = []
     for tag in candidates:
-        if _first(record, tag).isdigit():
-            return _first(record, tag)
-    return pmid_in_text(*(value for tag in _NOTE_TAGS for value in _values(record, tag)))
+        if _first(values, tag).isdigit():
+            return _first(values, tag)
+    return pmid_in_text(*(value for tag in _NOTE_TAGS for value in _values(values, tag)))
