@@ -22,8 +22,11 @@ keys still place those records)."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -72,6 +75,15 @@ def _keys(p: Prepared, rare: list[str]) -> Iterable[tuple]:
             yield ("journal-volume-page", "".join(t[0] for t in variant), p.volume, p.first_page)
 
 
+def _alike_titles(prepped: list[Prepared], members: list[int]) -> list[tuple[int, int]]:
+    """The pairs of a big title block whose titles are alike enough to compare."""
+    titles = [prepped[m].title for m in members]
+    scores = process.cdist(titles, titles, scorer=fuzz.token_set_ratio, dtype=np.uint8,
+                           score_cutoff=BLOCK_TITLE_CUTOFF)
+    xs, ys = np.nonzero(np.triu(scores, k=1))
+    return [(members[x], members[y]) for x, y in zip(xs.tolist(), ys.tolist())]
+
+
 def candidate_pairs(prepped: list[Prepared]) -> Iterator[tuple[int, int]]:
     """Each pair of indices (i < j) sharing a block, once."""
     blocks: dict[tuple, list[int]] = defaultdict(list)
@@ -80,20 +92,26 @@ def candidate_pairs(prepped: list[Prepared]) -> Iterator[tuple[int, int]]:
             blocks[key].append(idx)
     n = len(prepped)
     seen: set[int] = set()
+    title_blocks = []
     for key, members in blocks.items():
         size = len(members)
         if size < 2 or size > MAX_BLOCK:
             continue
         if size <= SMALL_BLOCK or key[0] not in TITLE_KEYS:
-            found = ((members[x], members[y]) for x in range(size) for y in range(x + 1, size))
+            for x in range(size):
+                for y in range(x + 1, size):
+                    i, j = members[x], members[y]
+                    if i * n + j not in seen:
+                        seen.add(i * n + j)
+                        yield i, j
         else:
-            titles = [prepped[m].title for m in members]
-            scores = process.cdist(titles, titles, scorer=fuzz.token_set_ratio, dtype=np.uint8,
-                                   score_cutoff=BLOCK_TITLE_CUTOFF)
-            xs, ys = np.nonzero(np.triu(scores, k=1))
-            found = ((members[x], members[y]) for x, y in zip(xs.tolist(), ys.tolist()))
-        for i, j in found:
-            key = i * n + j
-            if key not in seen:
-                seen.add(key)
-                yield i, j
+            title_blocks.append(members)
+    # Scoring titles is most of the cost of blocking. rapidfuzz releases the
+    # GIL while it scores, so a thread per core scores blocks side by side
+    # (and beside the caller comparing the pairs already given).
+    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
+        for found in pool.map(partial(_alike_titles, prepped), title_blocks):
+            for i, j in found:
+                if i * n + j not in seen:
+                    seen.add(i * n + j)
+                    yield i, j
