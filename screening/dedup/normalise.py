@@ -107,9 +107,14 @@ def title_tokens(title: str) -> list[str]:
 
 
 _NO_NAME_RE = re.compile(r"\b(null|none|nan|n/a|et al\.?)\s*$", re.IGNORECASE)
+_INITIALS_RE = re.compile(r"[A-Z]{1,3}\.?")
+_AUTHOR_SEPARATOR_RE = re.compile(r"\s+and\s+|;")
+# A synthetic 100,000-record file holds some 80,000 distinct names; a cache
+# smaller than that evicts names before they come round again.
+_NAME_CACHE = 1 << 18
 
 
-@lru_cache(maxsize=1 << 16)  # names and journals repeat across records
+@lru_cache(maxsize=_NAME_CACHE)  # names repeat across records
 def surname(name: str) -> str:
     """``Zhai, Q. J.`` / ``Le Quintrec M`` / ``Maya Yutsis`` -> ``zhai`` / ``lequintrec`` / ``yutsis``."""
     name = _NO_NAME_RE.sub("", (name or "").strip()).strip().strip(",").strip()
@@ -120,14 +125,14 @@ def surname(name: str) -> str:
     else:
         parts = name.split()
         # PubMed style "Le Quintrec M", "Zhai QJ": trailing capital initials.
-        if len(parts) > 1 and re.fullmatch(r"[A-Z]{1,3}\.?", parts[-1]):
+        if len(parts) > 1 and _INITIALS_RE.fullmatch(parts[-1]):
             family = " ".join(parts[:-1])
         else:
             family = parts[-1]
     return fold(family).replace(" ", "")
 
 
-@lru_cache(maxsize=1 << 16)  # names and journals repeat across records
+@lru_cache(maxsize=_NAME_CACHE)  # names repeat across records
 def name_words(name: str) -> frozenset[str]:
     """Every word of a name, for names whose family name may come first or last
     (``Ching-yi, Wu`` and ``Wu, C. Y.`` share ``wu``)."""
@@ -138,7 +143,7 @@ def split_authors(authors: list[str]) -> list[str]:
     """Authors as a list, even when a file gave them in one ``A and B`` or ``A; B`` string."""
     out: list[str] = []
     for entry in authors or []:
-        out.extend(p for p in re.split(r"\s+and\s+|;", entry) if p.strip())
+        out.extend(p for p in _AUTHOR_SEPARATOR_RE.split(entry) if p.strip())
     return out
 
 
@@ -180,12 +185,17 @@ def publication_class(cit: Citation) -> str:
     for name, members in _TYPE_CLASSES.items():
         if kind in members:
             return name
-    if _CONFERENCE_RE.search(fold(cit.journal)):
-        return "conference"
-    return ""
+    return "conference" if _conference_journal(cit.journal) else ""
+
+
+@lru_cache(maxsize=1 << 16)  # journals repeat across records
+def _conference_journal(journal: str) -> bool:
+    return bool(_CONFERENCE_RE.search(fold(journal)))
 
 
 _MONTHS_RE = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
+_PAGE_COUNT_RE = re.compile(r"\d+\s*(p|pp|pages?)\.?")
+_PAGE_LISTS_RE = re.compile(r"[;,]")
 _PAGES_RE = re.compile(r"^([a-z]*)0*(\d+)[a-z]*(?:\s*[-–—]+\s*([a-z]*)0*(\d+))?")
 
 
@@ -196,9 +206,9 @@ def parse_pages(pages: str) -> tuple[str, str]:
     ``742-8; discussion 748-9`` counts; a page count (``215 p``) or a
     spreadsheet's date (``01-Jun``) is no page."""
     text = (pages or "").strip().lower()
-    if not text or _MONTHS_RE.search(text) or re.fullmatch(r"\d+\s*(p|pp|pages?)\.?", text):
+    if not text or _MONTHS_RE.search(text) or _PAGE_COUNT_RE.fullmatch(text):
         return "", ""
-    text = re.split(r"[;,]", text)[0].strip()
+    text = _PAGE_LISTS_RE.split(text)[0].strip()
     match = _PAGES_RE.match(text)
     if not match:
         return "", ""
@@ -210,9 +220,13 @@ def parse_pages(pages: str) -> tuple[str, str]:
     return prefix + first, (prefix + last) if last else ""
 
 
+_LEADING_NUMBER_RE = re.compile(r"\d+[a-z]?\b|\d+")
+_NON_DIGIT_RE = re.compile(r"\D")
+
+
 def leading_number(value: str) -> str:
     """``35 Suppl 1`` -> ``35``; ``29A`` -> ``29a``; ``Ph.D.`` -> ``""``."""
-    match = re.search(r"\d+[a-z]?\b|\d+", (value or "").lower())
+    match = _LEADING_NUMBER_RE.search((value or "").lower())
     return match.group(0).lstrip("0") or "0" if match else ""
 
 
@@ -245,7 +259,7 @@ class Prepared:
 def prepare(cit: Citation) -> Prepared:
     tokens = title_tokens(cit.title)
     first, last = parse_pages(cit.pages)
-    pmid = re.sub(r"\D", "", cit.pmid or "")
+    pmid = _NON_DIGIT_RE.sub("", cit.pmid or "")
     authors = split_authors(cit.authors)[:MAX_AUTHORS]
     return Prepared(
         title=" ".join(tokens),
