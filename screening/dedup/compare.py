@@ -47,6 +47,7 @@ entities, Greek letters, diacritics and database notes no longer count:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz
@@ -149,8 +150,13 @@ def journals_alike(a: Prepared, b: Prepared) -> bool | None:
     and alternate names; ``None`` when either record has none."""
     if not a.journals or not b.journals:
         return None
-    for va in a.journals:
-        for vb in b.journals:
+    return _journals_alike(a.journals, b.journals)
+
+
+@lru_cache(maxsize=1 << 16)  # the same two journals meet in many of the pairs compared
+def _journals_alike(journals_a: tuple[tuple[str, ...], ...], journals_b: tuple[tuple[str, ...], ...]) -> bool:
+    for va in journals_a:
+        for vb in journals_b:
             if va == vb or "".join(va) == "".join(vb):
                 return True
             if fuzz.ratio(" ".join(va), " ".join(vb)) >= 90:
@@ -177,9 +183,10 @@ def author_agreement(a: Prepared, b: Prepared) -> tuple[bool, float] | None:
         or a.surnames[0] in b.first_author_words
         or b.surnames[0] in a.first_author_words
     )
-    found_a = sum(s in b.name_words or s in b.surnames for s in set(a.surnames))
-    found_b = sum(s in a.name_words or s in a.surnames for s in set(b.surnames))
-    shorter = min(len(set(a.surnames)), len(set(b.surnames)))
+    surnames_a, surnames_b = set(a.surnames), set(b.surnames)
+    found_a = sum(s in b.name_words or s in surnames_b for s in surnames_a)
+    found_b = sum(s in a.name_words or s in surnames_a for s in surnames_b)
+    shorter = min(len(surnames_a), len(surnames_b))
     return first, min(1.0, max(found_a, found_b) / shorter)
 
 
