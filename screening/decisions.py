@@ -238,22 +238,31 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
     first, then the highest relevance score. The record is held for them for a few minutes."""
     review = access.review
     now = utcnow()
-    decided_by_me = select(Decision.id).where(Decision.record_id == Record.id, Decision.stage == stage,
-                                              Decision.reviewer_id == access.user_id)
-    resolved = select(Resolution.id).where(Resolution.record_id == Record.id, Resolution.stage == stage)
-    decisions = (select(sa.func.count()).select_from(Decision)
-                 .where(Decision.record_id == Record.id, Decision.stage == stage).scalar_subquery())
-    held_by_others = (
-        select(sa.func.count()).select_from(QueueHold)
-        .where(QueueHold.record_id == Record.id, QueueHold.stage == stage, QueueHold.reviewer_id != access.user_id,
-               QueueHold.until > now)
-        .scalar_subquery()
+    # Grouped counts joined once, not correlated subqueries per record: the queue is sorted by
+    # score, so every candidate is looked at before LIMIT 1.
+    decided = (
+        select(Decision.record_id, sa.func.count().label("n"),
+               sa.func.max(sa.case((Decision.reviewer_id == access.user_id, 1), else_=0)).label("mine"))
+        .where(Decision.review_id == review.id, Decision.stage == stage)
+        .group_by(Decision.record_id).subquery()
     )
+    held = (
+        select(QueueHold.record_id, sa.func.count().label("n"))
+        .where(QueueHold.review_id == review.id, QueueHold.stage == stage,
+               QueueHold.reviewer_id != access.user_id, QueueHold.until > now)
+        .group_by(QueueHold.record_id).subquery()
+    )
+    resolved = select(Resolution.record_id).where(Resolution.review_id == review.id,
+                                                  Resolution.stage == stage).subquery()
     query = (
         records_at_stage(session, review, stage)
-        .where(~decided_by_me.exists(), ~resolved.exists(),
-               decisions + held_by_others < screeners_needed(session, review).sql(stage))
+        .outerjoin(decided, decided.c.record_id == Record.id)
+        .outerjoin(held, held.c.record_id == Record.id)
+        .outerjoin(resolved, resolved.c.record_id == Record.id)
         .outerjoin(RecordScore, RecordScore.record_id == Record.id)
+        .where(resolved.c.record_id.is_(None), sa.func.coalesce(decided.c.mine, 0) == 0,
+               sa.func.coalesce(decided.c.n, 0) + sa.func.coalesce(held.c.n, 0)
+               < screeners_needed(session, review).sql(stage))
         # A stopping check's random sample first; then the most likely relevant once the ranking
         # has learnt; import order before that, and for ties.
         .order_by(_in_stopping_sample(session, review.id, stage), sa.func.coalesce(RecordScore.score, 0).desc(),

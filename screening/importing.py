@@ -160,6 +160,10 @@ def _import(session: Session, report: Report, batch: ImportBatch) -> None:
                  object_id=batch.id, review_id=batch.review_id, records=stored_count, skipped_empty=empty_count,
                  merged_automatically=merged.auto_merged, candidates=merged.candidates)
     session.commit()
+    # Fresh planner statistics: without them PostgreSQL plans the queue's query for an empty
+    # table (nested loops over thousands of records) until autovacuum catches up.
+    session.connection().exec_driver_sql("ANALYZE record")
+    session.commit()
     report(1.0, f"Imported {stored_count:,} records; {merged.auto_merged:,} duplicates merged, "
                 f"{merged.candidates:,} possible duplicates to check")
 
