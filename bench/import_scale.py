@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import synthetic  # noqa: E402
+from databases import postgres_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
 WINNOW = str(BIN / "winnow") if (BIN / "winnow").exists() else "winnow"
@@ -169,29 +170,6 @@ def bench_database(kind: str, url: str, ris: Path, truth: dict[str, int], profil
         return {**result, **figures}
 
 
-def postgres_database(server_url: str) -> tuple[str, callable] | str:
-    """A fresh database on the server and the function that drops it, or why not."""
-    try:
-        import psycopg
-        from sqlalchemy.engine import make_url
-    except ImportError as error:
-        return f"no PostgreSQL driver ({error})"
-    base = make_url(server_url)
-    name = f"winnow_bench_{secrets.token_hex(4)}"
-    dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as error:  # noqa: BLE001 - any failure means: skip, say why
-        return f"{base.render_as_string(hide_password=True)} unreachable ({str(error).strip().splitlines()[0]})"
-
-    def drop() -> None:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000)
@@ -221,7 +199,7 @@ def main() -> int:
                 if kind == "sqlite":
                     rows.append((kind, bench_database(kind, "", ris, truth, args.profile)))
                     continue
-                made = postgres_database(args.postgres_url)
+                made = postgres_database(args.postgres_url, "winnow_bench")
                 if isinstance(made, str):
                     print(f"  postgresql: skipped: {made}")
                     rows.append((kind, f"skipped: {made}"))

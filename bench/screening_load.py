@@ -76,8 +76,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
 import httpx  # noqa: E402
+from databases import postgres_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
 WINNOW = str(BIN / "winnow") if (BIN / "winnow").exists() else "winnow"
@@ -96,32 +98,6 @@ def run(args: list[str], env: dict, *, stdin: str | None = None) -> str:
     return done.stdout
 
 
-def postgres_database(server_url: str) -> tuple[str, callable] | str:
-    """A fresh database on the server and the function that drops it, or why not."""
-    try:
-        import psycopg
-        from sqlalchemy.engine import make_url
-    except ImportError as error:
-        return f"no PostgreSQL driver ({error})"
-    base = make_url(server_url)
-    name = f"winnow_load_{secrets.token_hex(4)}"
-    dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except Exception as error:  # noqa: BLE001 - any failure means: skip, say why
-        return f"{base.render_as_string(hide_password=True)} unreachable ({str(error).strip().splitlines()[0]})"
-
-    def drop() -> None:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
-# --- setting up a review ---------------------------------------------------------------------
-
-@dataclass
 class Setup:
     review_id: int
     lead_id: int
@@ -478,7 +454,7 @@ def percentile(values: list[float], p: float) -> float:
 def bench(kind: str, workers: int, args) -> dict:
     drop = None
     if kind == "postgresql":
-        made = postgres_database(args.postgres_url)
+        made = postgres_database(args.postgres_url, "winnow_load")
         if isinstance(made, str):
             return {"database": kind, "workers": workers, "skipped": made}
         url, drop = made

@@ -47,3 +47,13 @@ def import_fixture(session: Session, review: Review, lead: User, relative_path: 
     import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
     session.refresh(batch)
     return batch
+
+
+def single_screening_review(session: Session, lead: User, relative_path: str, *, uploads_dir: Path) -> Review:
+    """A review screened by one reviewer per record, with a fixture file imported."""
+    review = make_review(session, lead)
+    review.dual_screening = False
+    session.add(review)
+    session.commit()
+    import_fixture(session, review, lead, relative_path, uploads_dir=uploads_dir)
+    return review

@@ -7,19 +7,15 @@ from screening import decisions, relevance
 from screening.models import RecordScore, Role, Stage, Verdict
 from screening.records import kept_records
 from screening.reviews import review_access
-from tests.factories import import_fixture, join, make_review, make_user
+from tests.factories import join, make_user, single_screening_review
 
 TA = Stage.title_abstract
 
 
 def test_training_learns_from_decisions_and_reorders_every_queue(session, tmp_path):
     lead, ann = make_user(session), make_user(session)
-    review = make_review(session, lead)
+    review = single_screening_review(session, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
     join(session, review, lead, ann, Role.reviewer)
-    review.dual_screening = False
-    session.add(review)
-    session.commit()
-    import_fixture(session, review, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
     records = kept_records(session, review.id)
     relevant = [r.id for r in records if r.raw["label_included"] == "1"]
     irrelevant = [r.id for r in records if r.raw["label_included"] == "0"]
@@ -45,11 +41,7 @@ def test_training_learns_from_decisions_and_reorders_every_queue(session, tmp_pa
 
 def test_the_recall_curve_and_what_the_last_records_suggest(session, tmp_path):
     lead = make_user(session)
-    review = make_review(session, lead)
-    review.dual_screening = False
-    session.add(review)
-    session.commit()
-    import_fixture(session, review, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
+    review = single_screening_review(session, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
     access = review_access(session, review.id, lead.id)
     records = kept_records(session, review.id)
     for record, verdict in zip(records[:6], [Verdict.include, Verdict.exclude, Verdict.include,

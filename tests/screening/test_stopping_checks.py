@@ -10,18 +10,14 @@ from screening.models import Stage, Verdict
 from screening.records import kept_records
 from screening.reviews import review_access
 from screening.stopping import stopping_test
-from tests.factories import import_fixture, make_review, make_user
+from tests.factories import make_user, single_screening_review
 
 TA = Stage.title_abstract
 
 
 def test_a_check_samples_the_unscreened_puts_them_first_and_records_the_test(session, tmp_path):
     lead = make_user(session)
-    review = make_review(session, lead)
-    review.dual_screening = False
-    session.add(review)
-    session.commit()
-    import_fixture(session, review, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
+    review = single_screening_review(session, lead, "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
     access = review_access(session, review.id, lead.id)
     records = kept_records(session, review.id)
     for record in records[:40]:
