@@ -22,7 +22,6 @@ from screening.importing import BatchRequest, cancel_batch, parse_search_date
 from screening.models import BatchStatus, ImportBatch, Membership, Role, User
 from screening.records import export_records
 from screening.reviews import ReviewAccess, review_access
-from screening.simulate import run_simulation_file
 
 cli = typer.Typer(help="Winnow: systematic and scoping reviews, from search results to published tables.",
                   no_args_is_help=True)
@@ -212,6 +211,8 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Seed for tie-breaking.")] = 0,
 ) -> None:
     """Replay a labelled review through the ranking, exactly as screening uses it, and score the order."""
+    from screening.simulate import run_simulation_file  # scikit-learn loads only for this command
+
     try:
         result = run_simulation_file(data, prior, seed=seed, output_path=output)
     except WinnowError as error:

@@ -29,7 +29,6 @@ from sqlmodel import Session, select
 from app.models import Job, JobStatus
 from screening.errors import NotFound, WinnowError
 from screening.importing import import_batch
-from screening.relevance import train_ranking
 from screening.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -39,6 +38,14 @@ Report = Callable[[float, str], None]
 
 class JobFunction(Protocol):
     def __call__(self, session: Session, report: Report, **payload: Any) -> None: ...
+
+
+def train_ranking(session: Session, report: Report, **payload: Any) -> None:
+    # Imported on first use: scikit-learn and SciPy take seconds to load, and every CLI
+    # command (winnow dedup, winnow import ...) imports this module.
+    from screening.relevance import train_ranking as train
+
+    train(session, report, **payload)
 
 
 # The job kinds Winnow runs.
