@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from app import accounts
 from app.config import PROJECT_ROOT, Settings
-from app.jobs import follow_job
+from app.jobs import enqueue, follow_job
 from app.services import start_import
 from screening.decisions import decide
 from screening.errors import InvalidInput
@@ -68,6 +68,8 @@ def create_demo(engine: Engine, settings: Settings) -> DemoReview:
     follow_job(engine, job_id, settings, lambda progress: None)
     with Session(engine) as session:
         _screen_some(session, review_id, *reviewer_ids)
+        training = enqueue(session, "train", review_id=review_id).id
+    follow_job(engine, training, settings, lambda progress: None)  # so the queue is ranked from the start
     return DemoReview(review_id, passwords)
 
 
