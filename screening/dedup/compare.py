@@ -52,7 +52,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from screening.dedup.normalise import Prepared
+from screening.dedup.normalise import Prepared, page_number
 
 AUTO_TITLE = 95.0
 LOCATOR_TITLE = 80.0
@@ -109,6 +109,12 @@ def _unexplained(mine: set[str], theirs: set[str], their_title: str) -> list[str
     return out
 
 
+def _written_apart(word: str, title: str) -> bool:
+    """``subgroup`` is ``sub group`` (or ``sub-group``) in ``title``: one word written as two or three."""
+    tokens = title.split()
+    return any("".join(tokens[k:k + n]) == word for n in (2, 3) for k in range(len(tokens) - n + 1))
+
+
 def title_signs(a: Prepared, b: Prepared) -> list[str]:
     """Signs in the titles that the records are different reports: differing
     numbers, or a contrast word in one title only."""
@@ -118,7 +124,8 @@ def title_signs(a: Prepared, b: Prepared) -> list[str]:
     if a.numbers != b.numbers:
         signs.append(f"numbers in titles differ: {' '.join(a.numbers) or 'none'} vs "
                      f"{' '.join(b.numbers) or 'none'}")
-    contrast = sorted((a.words ^ b.words) & CONTRAST_WORDS)
+    contrast = sorted(w for w in (a.words ^ b.words) & CONTRAST_WORDS
+                      if not _written_apart(w, b.title if w in a.words else a.title))
     if contrast:
         signs.append("titles differ in: " + ", ".join(contrast))
     return signs
@@ -191,16 +198,55 @@ def author_agreement(a: Prepared, b: Prepared) -> tuple[bool, float] | None:
     return first, min(1.0, max(found_a, found_b) / shorter)
 
 
-def _conflicts(a: Prepared, b: Prepared) -> list[str]:
+def pages_agree(a: Prepared, b: Prepared) -> bool | None:
+    """Do the records start on one page? ``None`` when either gives no page.
+
+    A section or supplement letter one database prints and another drops
+    (``c37-c42``/``37-42``, ``viii108``/``108``, ``P63``/``63``) is the same
+    page. Two ranges of several pages ending on one page are one article with
+    a typo in a first page (``2141-2147``/``2142-2147``): articles of one
+    volume do not overlap."""
+    if not a.first_page or not b.first_page:
+        return None
+    if a.first_page == b.first_page:
+        return True
+    if (
+        a.first_page.isdigit() != b.first_page.isdigit()
+        and page_number(a.first_page) == page_number(b.first_page)
+        and (not a.last_page or not b.last_page or page_number(a.last_page) == page_number(b.last_page))
+    ):
+        return True
+    return bool(a.last_page) and a.last_page == b.last_page and a.first_page != a.last_page \
+        and b.first_page != b.last_page
+
+
+def _kinds_conflict(a: Prepared, b: Prepared, same_place: bool) -> str:
+    if a.kind and b.kind and a.kind != b.kind:
+        return f"{a.kind} vs {b.kind}"
+    # A meeting abstract and a record that does not say what it is: the same
+    # team's journal article of the same title is a different report, so only
+    # a record printed at the same place, or whose locator reads as an
+    # abstract too, is the abstract itself.
+    if "conference" in (a.kind, b.kind) and not (a.kind and b.kind) and not same_place:
+        other = b if a.kind else a
+        if not other.abstract_like:
+            return "a meeting abstract vs a record that may be a journal article"
+    if a.notice != b.notice:
+        return "a correction notice vs the article it names"
+    return ""
+
+
+def _conflicts(a: Prepared, b: Prepared, pages: bool | None) -> list[str]:
     out = []
     if a.year and b.year and abs(a.year - b.year) > 1:
         out.append(f"years differ: {a.year} vs {b.year}")
     if a.volume and b.volume and a.volume != b.volume:
         out.append(f"volumes differ: {a.volume} vs {b.volume}")
-    if a.first_page and b.first_page and a.first_page != b.first_page:
+    if pages is False:
         out.append(f"pages differ: {a.pages} vs {b.pages}")
-    if a.kind and b.kind and a.kind != b.kind:
-        out.append(f"{a.kind} vs {b.kind}")
+    kinds = _kinds_conflict(a, b, bool(pages) and bool(a.volume) and a.volume == b.volume)
+    if kinds:
+        out.append(kinds)
     if a.doi and b.doi and a.doi != b.doi:
         out.append(f"DOIs differ: {a.doi} vs {b.doi}")
     if a.pmid and b.pmid and a.pmid != b.pmid:
@@ -221,7 +267,8 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     both_titles = bool(a.title and b.title)
     ratio = fuzz.ratio(a.title, b.title) if both_titles else 0.0
     same_volume = bool(a.volume) and a.volume == b.volume
-    same_page = bool(a.first_page) and a.first_page == b.first_page
+    pages = pages_agree(a, b)
+    same_page = bool(pages)
     contained = ratio
     if both_titles and ratio < AUTO_TITLE:
         contained = max(ratio, fuzz.token_set_ratio(a.title, b.title))
@@ -249,7 +296,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         reasons.append("same first page")
     if a.issue and b.issue and a.issue != b.issue:
         reasons.append(f"issues differ: {a.issue} vs {b.issue}")  # weak: issue fields are noisy
-    conflicts = _conflicts(a, b)
+    conflicts = _conflicts(a, b, pages)
     year_ok = not (a.year and b.year and abs(a.year - b.year) > 1)
 
     # One team: the same first author and half the names, or (when a database
@@ -260,7 +307,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     )
     same_year = bool(a.year) and a.year == b.year
     locator = bool(journal) and same_volume and same_page and year_ok
-    same_range = same_page and bool(a.last_page) and a.last_page == b.last_page != a.first_page
+    same_range = a.first_page == b.first_page and bool(a.last_page) and a.last_page == b.last_page != a.first_page
     # A year apart is online-first vs print, or a later report: only a shared
     # volume or first page tells which.
     dated = same_year or not (a.year and b.year) or same_volume or same_page
@@ -299,7 +346,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         agree = sum((first_author, year_ok and bool(a.year and b.year), bool(journal), same_volume, same_page))
         disagree = sum((authors is not None and not first_author, not year_ok, journal is False,
                         bool(a.volume and b.volume) and not same_volume,
-                        bool(a.first_page and b.first_page) and not same_page))
+                        pages is False))
         title_alike = both_titles and (ratio >= CANDIDATE_TITLE or (identifying and contained >= CONTAINED_TITLE))
         same_team = authors_alike and year_ok and both_titles and (
             ratio >= TEAM_TITLE or (identifying and contained >= TEAM_TITLE))

@@ -28,6 +28,15 @@ _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 # notes such as "[Chinese]", "[Article in French]", "[Erratum appears in ...]".
 _AUTHORS_TRANSL_RE = re.compile(r"\(\s*authors?'?s?\s+transl\.?\s*\)", re.IGNORECASE)
 _TRAILING_BRACKET_RE = re.compile(r"\s*\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]\s*[.;]*\s*$")
+# The same notes cut off by a database's title length limit ("...syndrome.[Erratum appears in J Pediatr. 2003 Jun").
+_CUT_NOTE_RE = re.compile(
+    r"\s*\.?\s*\[\s*(?:erratum|errata|comment|retraction|retracted|corrected|update|summary|article|see|"
+    r"published|republished|reprint)\b[^\[\]]*$",
+    re.IGNORECASE,
+)
+# Embase and Ovid append the original-language title after the English one:
+# "[English title] <ORIGINAL> ORIGINALTITEL" or "[English title] TO: Titulo original".
+_ORIGINAL_TITLE_RE = re.compile(r"\s*<ORIGINAL>.*$|(?<=\])\s*TO:\s.*$")
 
 STOPWORDS = frozenset(
     "a an the of in on for and or to with by at from as is are be into its their this that "
@@ -72,11 +81,15 @@ def strip_title_notes(title: str) -> str:
     A title wholly in square brackets is MEDLINE's English translation of a
     foreign title: keep the inside. Trailing bracketed notes (``[Chinese]``,
     ``[Erratum appears in ...]``, ``[corrected]``) and ``(author's transl)`` go,
-    unless nothing would be left."""
+    unless nothing would be left; so does such a note cut off by a length limit
+    (``[Erratum appears in J Pediatr. 2003 Jun``), and the original-language
+    title Embase and Ovid append (``<ORIGINAL> ...``, ``[...] TO: ...``)."""
     text = html.unescape(title or "").strip().strip('"').strip()
     text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
+    text = _ORIGINAL_TITLE_RE.sub("", text).strip()
     while True:
-        stripped = _TRAILING_BRACKET_RE.sub("", text).strip()
+        stripped = _CUT_NOTE_RE.sub("", text).strip()
+        stripped = _TRAILING_BRACKET_RE.sub("", stripped).strip()
         if stripped == text or len(stripped.split()) < 2:
             break
         text = stripped
@@ -91,6 +104,52 @@ def strip_title_notes(title: str) -> str:
                     text = inside
                 break
     return text.strip().rstrip(".").strip()
+
+
+_CORRECTION_PREFIX_RE = re.compile(
+    r"^(?:erratum|errata|corrigendum|corrigenda|correction|corrections|author correction|publisher correction)"
+    r"(?:\s+(?:to|for|in|on))?\s*(?:[:.\-–]\s*|\s(?=[\"'“‘]))",
+    re.IGNORECASE,
+)
+# Web of Science titles a correction after the article it corrects, "Title (vol 85, pg 553, 2010)";
+# Embase cites it in full, "Title (New England Journal of Medicine (2009) 360 (542-544))".
+_CITED_ARTICLE_RE = re.compile(
+    r"\s*\((?:vol\.?\s*\w+[^()]*\bpg?\.?\s*\w+[^()]*|[^()]*\((?:19|20)\d\d\)[^()]*(?:\([^()]*\)[^()]*)*)\)\s*\.?$",
+    re.IGNORECASE,
+)
+
+
+def _cut_unclosed_parenthesis(text: str) -> str:
+    """``Title (The Journal of Pediatrics (M`` -> ``Title``: a citation cut off by a length limit."""
+    opened: list[int] = []
+    for pos, ch in enumerate(text):
+        if ch == "(":
+            opened.append(pos)
+        elif ch == ")" and opened:
+            opened.pop()
+    return text[: opened[0]].rstrip() if opened else text
+
+
+def correction_notice(title: str) -> tuple[bool, str]:
+    """(is this record a correction notice, the title of the article it corrects).
+
+    An erratum is published apart from the article it corrects, on its own
+    page, so it is a record of its own; but two records of one erratum name the
+    article in different ways (``Erratum: Title``, ``Correction to: Title``,
+    ``Title (vol 85, pg 553, 2010)``, ``Title (Journal (2009) 360 (542-544))``).
+    Comparing what is left lets two records of one notice agree, while the flag
+    keeps a notice from merging with the article itself."""
+    text = strip_title_notes(title)
+    notice = False
+    prefix = _CORRECTION_PREFIX_RE.match(text)
+    if prefix and len(text[prefix.end():].split()) >= 2:
+        text, notice = text[prefix.end():].strip().strip("\"'“”‘’").strip(), True
+    cited = _CITED_ARTICLE_RE.search(text)
+    if cited and len(text[: cited.start()].split()) >= 2:
+        text, notice = text[: cited.start()], True
+    if notice:
+        text = _cut_unclosed_parenthesis(text).rstrip(".").strip()
+    return notice, text
 
 
 def title_tokens(title: str) -> list[str]:
@@ -147,13 +206,19 @@ def split_authors(authors: list[str]) -> list[str]:
     return out
 
 
+# "A = B" lists alternate names; Embase gives a meeting's abstracts as
+# "Journal name.Conference: Meeting name ...", naming both.
+_JOURNAL_NAMES_RE = re.compile(r"\s=\s|\[|\]|\.?\s*\bconference\s*:\s*", re.IGNORECASE)
+
+
 @lru_cache(maxsize=1 << 16)  # names and journals repeat across records
 def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
     """Token tuples of each name a journal field gives (``A = B = C`` lists
-    alternate names), without parenthesised places or stop words:
+    alternate names, ``Journal.Conference: Meeting`` names the journal and the
+    meeting), without parenthesised places or stop words:
     ``Lung cancer (Amsterdam, Netherlands)`` -> ``(("lung", "cancer"),)``."""
     out = []
-    for name in re.split(r"\s=\s|\[|\]", journal or ""):
+    for name in _JOURNAL_NAMES_RE.split(journal or ""):
         name = re.sub(r"\([^()]*\)", " ", name)
         # "Journal of clinical oncology : official journal of ..." is also its first part.
         for part in (name, name.split(":")[0]):
@@ -179,18 +244,51 @@ _TYPE_CLASSES = {
 }
 
 
+# Where a thesis is listed (ProQuest's index of theses) and how ProQuest
+# exports give the degree in the volume field ("Ph.D.", "M.Sc.").
+_THESIS_JOURNAL_RE = re.compile(r"\b(dissertation abstracts|dissertations (and|&) theses)\b")
+_DEGREE_RE = re.compile(r"(ph\.?\s?d|d\.?\s?phil|m\.?\s?sc|m\.?\s?a|m\.?\s?s|master|doctoral|thesis)\.?",
+                        re.IGNORECASE)
+
+
 def publication_class(cit: Citation) -> str:
     """journal / conference / book / chapter / thesis, or "" when the record does not say."""
     kind = (cit.type or "").strip().lower()
     for name, members in _TYPE_CLASSES.items():
         if kind in members:
             return name
-    return "conference" if _conference_journal(cit.journal) else ""
+    if _DEGREE_RE.fullmatch((cit.volume or "").strip()):
+        return "thesis"
+    return _class_of_journal(cit.journal)
 
 
 @lru_cache(maxsize=1 << 16)  # journals repeat across records
-def _conference_journal(journal: str) -> bool:
-    return bool(_CONFERENCE_RE.search(fold(journal)))
+def _class_of_journal(journal: str) -> str:
+    folded = fold(journal)
+    if _THESIS_JOURNAL_RE.search(folded):
+        return "thesis"
+    return "conference" if _CONFERENCE_RE.search(folded) else ""
+
+
+_SUPPLEMENT_RE = re.compile(r"\bsup|^s\s*\d", re.IGNORECASE)
+# A range this long is a supplement's whole abstract book, not one article.
+ABSTRACT_BOOK_PAGES = 50
+
+
+def reads_as_abstract(cit: Citation, first: str, last: str) -> bool:
+    """The locator of a meeting abstract printed in a journal: a supplement
+    issue or volume, a single page, or a range as long as an abstract book."""
+    if _SUPPLEMENT_RE.search(cit.issue or "") or "suppl" in (cit.volume or "").lower():
+        return True
+    if first and (not last or last == first):
+        return True
+    first_n, last_n = page_number(first), page_number(last)
+    return bool(first_n and last_n) and int(last_n) - int(first_n) > ABSTRACT_BOOK_PAGES
+
+
+def page_number(page: str) -> str:
+    """``c37`` -> ``37``, ``viii108`` -> ``108``: the page without a section or supplement letter."""
+    return page.lstrip("abcdefghijklmnopqrstuvwxyz")
 
 
 _MONTHS_RE = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.IGNORECASE)
@@ -246,6 +344,8 @@ class Prepared:
     first_author_words: frozenset[str]
     journals: tuple[tuple[str, ...], ...]
     kind: str
+    notice: bool  # a correction notice; ``title`` is then the corrected article's title
+    abstract_like: bool  # its locator reads as a meeting abstract's (``reads_as_abstract``)
     year: int | None
     volume: str
     issue: str
@@ -257,7 +357,8 @@ class Prepared:
 
 
 def prepare(cit: Citation) -> Prepared:
-    tokens = title_tokens(cit.title)
+    notice, title = correction_notice(cit.title)
+    tokens = title_tokens(title)
     first, last = parse_pages(cit.pages)
     pmid = _NON_DIGIT_RE.sub("", cit.pmid or "")
     authors = split_authors(cit.authors)[:MAX_AUTHORS]
@@ -271,6 +372,8 @@ def prepare(cit: Citation) -> Prepared:
         first_author_words=name_words(authors[0]) if authors else frozenset(),
         journals=journal_variants(cit.journal),
         kind=publication_class(cit),
+        notice=notice,
+        abstract_like=reads_as_abstract(cit, first, last),
         year=cit.year,
         volume=leading_number(cit.volume),
         issue=leading_number(cit.issue),

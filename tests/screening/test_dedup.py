@@ -180,6 +180,105 @@ def test_an_erratum_sharing_the_articles_doi_is_not_merged():
     assert decision(a, b) == "candidate"
 
 
+# --- notes databases add, and how they write one report's fields ---------------------------
+
+
+@pytest.mark.parametrize(
+    "title_b",
+    [
+        # a MEDLINE note cut off by a length limit
+        article().title + ".[Erratum appears in J Clin Psychiatry. 2016 Jun",
+        # Embase and Ovid append the original-language title
+        "[" + article().title + "] <ORIGINAL> WIRKUNG VON AUSDAUERTRAINING AUF DIE KOGNITION",
+        "[" + article().title + "] TO: Efecto del ejercicio aerobico sobre la cognicion",
+    ],
+)
+def test_database_notes_around_a_title_do_not_count(title_b):
+    assert decision(article(), article(title=title_b)) == "auto"
+
+
+@pytest.mark.parametrize(
+    ("title", "notice", "left"),
+    [
+        ("Erratum: Effect of exercise after stroke", True, "Effect of exercise after stroke"),
+        ("Correction to: Effect of exercise after stroke", True, "Effect of exercise after stroke"),
+        ("Effect of exercise after stroke (vol 76, pg 73, 2015)", True, "Effect of exercise after stroke"),
+        ("Effect of exercise after stroke (Journal of Clinical Psychiatry (2015) 76 (73-76))", True,
+         "Effect of exercise after stroke"),
+        ("Erratum: Effect of exercise after stroke (Journal of Clinical Psych", True, "Effect of exercise after stroke"),
+        ("Correction of hyponatraemia after stroke", False, "Correction of hyponatraemia after stroke"),
+        ("Effect of exercise after stroke (2015 update)", False, "Effect of exercise after stroke (2015 update)"),
+        ("Erratum", False, "Erratum"),
+    ],
+)
+def test_correction_notices_are_recognised_by_how_databases_title_them(title, notice, left):
+    from screening.dedup.normalise import correction_notice
+
+    assert correction_notice(title) == (notice, left)
+
+
+def test_two_records_of_one_correction_notice_merge_but_never_with_the_article():
+    notice = dict(pages="200", issue="9")
+    wos = article(title=article().title + " (vol 76, pg 73, 2015)", **notice)
+    embase = article(title="Erratum: " + article().title + " (Journal of Clinical Psychiatry (2015) 76 (73-76))",
+                     journal="J Clin Psychiatry", **notice)
+    assert decision(wos, embase) == "auto"
+    pair = only_pair(article(), wos)
+    assert pair is not None and pair.decision == "candidate"
+    assert "a correction notice vs the article it names" in pair.reasons
+    # even printed on the page the article starts on
+    assert decision(article(), article(title="Erratum: " + article().title)) == "candidate"
+
+
+def test_a_word_written_as_two_is_not_a_contrast_word():
+    a = article(title="Cognition in a subgroup of children after stroke in a randomised trial")
+    b = article(title="Cognition in a sub-group of children after stroke in a randomised trial")
+    assert decision(a, b) == "auto"
+
+
+@pytest.mark.parametrize(
+    ("pages_a", "pages_b", "expected"),
+    [
+        ("c73-c76", "73-76", "auto"),  # a section letter one database drops
+        ("viii73", "73", "auto"),  # a supplement's roman numeral
+        ("P73 [tp 104]", "73", "auto"),  # a poster number
+        ("73-76", "74-76", "auto"),  # a typo in the first page: ranges of one volume do not overlap
+        ("e8-e9", "e3", "candidate"),
+        ("73-76", "76", "candidate"),  # the next article may start on the page this one ends on
+        ("c73-c76", "73-80", "candidate"),
+    ],
+)
+def test_page_ranges_written_differently(pages_a, pages_b, expected):
+    assert decision(article(pages=pages_a), article(pages=pages_b)) == expected
+
+
+MEETING = "Journal of Clinical Psychiatry.Conference: 12th Annual Meeting of the Society of Stroke Rehabilitation Lyon France."
+
+
+def test_a_meeting_abstract_merges_with_its_record_in_the_journal_supplement():
+    abstract = article(journal=MEETING, volume="", issue="", pages="")
+    assert decision(abstract, article(issue="Suppl. 2", pages="S120")) == "auto"
+    assert decision(abstract, article(journal="J Clin Psychiatry", pages="120")) == "auto"  # a single page
+    # the same volume and pages as the meeting record: one printed abstract
+    assert decision(article(journal=MEETING), article()) == "auto"
+
+
+def test_a_meeting_abstract_never_merges_with_a_record_that_may_be_the_full_article():
+    abstract = article(journal=MEETING, volume="", issue="", pages="")
+    pair = only_pair(abstract, article())  # regular issue, several pages, type not given
+    assert pair is not None and pair.decision == "candidate"
+    assert "a meeting abstract vs a record that may be a journal article" in pair.reasons
+
+
+def test_a_thesis_and_its_index_entry_are_shown_not_merged():
+    # Labelled sets disagree on whether a thesis and its Dissertation Abstracts entry are one record.
+    thesis = Citation(title="An intelligent rehabilitation system for cognitive rehabilitation after stroke",
+                      authors=["Yip, Chi Bun"], year=2011, volume="Ph.D.", pages="215 p")
+    entry = Citation(title=thesis.title, authors=["Yip, Chi Bun"], year=2012, volume="73", issue="3-B",
+                     pages="1524", journal="Dissertation Abstracts International: Section B")
+    assert decision(thesis, entry) == "candidate"
+
+
 # --- grouping -----------------------------------------------------------------------------
 
 
