@@ -235,9 +235,13 @@ HOLD = timedelta(minutes=5)
 def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record | None:
     """The next record for this screener: at the stage, not decided by them, not resolved, and
     not already decided (or open) by as many colleagues as it needs; the stopping check's sample
-    first, then the highest relevance score. The record is held for them for a few minutes."""
+    first, then the highest relevance score. The record is held for them for a few minutes.
+
+    Choosing and holding are one claim, taken one screener at a time per review and stage, so
+    two screeners asking at the same moment never both get a record's last free place."""
     review = access.review
     now = utcnow()
+    _lock_queue(session, access, stage)
     # Grouped counts joined once, not correlated subqueries per record: the queue is sorted by
     # score, so every candidate is looked at before LIMIT 1.
     decided = (
@@ -270,18 +274,27 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
         .limit(1)
     )
     record_id = session.exec(query).first()
-    _hold(session, access, stage, record_id, now + HOLD)
+    if record_id is not None:
+        session.connection().execute(sa.insert(QueueHold).values(
+            reviewer_id=access.user_id, review_id=review.id, stage=stage, record_id=record_id, until=now + HOLD))
+    session.commit()
     return session.get(Record, record_id) if record_id is not None else None
 
 
-def _hold(session: Session, access: ReviewAccess, stage: Stage, record_id: int | None, until) -> None:
-    key = (QueueHold.reviewer_id == access.user_id, QueueHold.review_id == access.review.id, QueueHold.stage == stage)
-    connection = session.connection()
-    connection.execute(sa.delete(QueueHold).where(*key))
-    if record_id is not None:
-        connection.execute(sa.insert(QueueHold).values(reviewer_id=access.user_id, review_id=access.review.id,
-                                                       stage=stage, record_id=record_id, until=until))
-    session.commit()
+def _lock_queue(session: Session, access: ReviewAccess, stage: Stage) -> None:
+    """Start the claim: drop the screener's own hold, under a lock that lasts until commit.
+
+    On PostgreSQL an advisory lock per review and stage; on SQLite the DELETE itself, since
+    a write takes the database's single write lock and reads after it see every commit."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.exec(select(sa.func.pg_advisory_xact_lock(access.review.id, _QUEUE_LOCK_KEYS[stage])))
+    session.connection().execute(sa.delete(QueueHold).where(
+        QueueHold.reviewer_id == access.user_id, QueueHold.review_id == access.review.id, QueueHold.stage == stage))
+
+
+# Second halves of the PostgreSQL advisory lock keys (the first is the review id), apart from
+# the job kinds' CRC32 keys by being negative.
+_QUEUE_LOCK_KEYS = {Stage.title_abstract: -1, Stage.full_text: -2}
 
 
 def _in_stopping_sample(session: Session, review_id: int, stage: Stage) -> sa.ColumnElement[int]:

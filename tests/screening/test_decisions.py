@@ -6,7 +6,7 @@ from sqlmodel import select
 from screening import decisions
 from screening.decisions import Outcome
 from screening.errors import InvalidInput, NotFound
-from screening.models import AuditEvent, Role, Stage, Verdict
+from screening.models import AuditEvent, Role, Stage, User, Verdict
 from screening.records import kept_records
 from screening.reviews import review_access
 from tests.factories import import_fixture, join, make_review, make_user
@@ -189,3 +189,32 @@ def test_a_record_open_with_enough_screeners_is_passed_over_by_the_next(session,
     assert decisions.next_record(session, access["Ann"], TA).id == records[1]
     assert decisions.next_record(session, access["Lead"], TA).id == records[1]
     assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # Ben's own hold still counts for him
+
+
+def test_screeners_asking_at_once_are_never_handed_a_record_beyond_its_two_places(session, engine, team):
+    import threading
+    from collections import Counter
+
+    from sqlmodel import Session
+
+    review, access, records = team
+    lead = session.get(User, review.created_by_id)
+    crowd = [make_user(session, name=f"Crowd {n}") for n in range(8)]
+    for person in crowd:
+        join(session, review, lead, person, Role.reviewer)
+    start, handed = threading.Barrier(len(crowd)), []
+
+    def ask(user_id):
+        with Session(engine) as own:
+            person_access = review_access(own, review.id, user_id)
+            start.wait()
+            handed.append(decisions.next_record(own, person_access, TA).id)
+
+    threads = [threading.Thread(target=ask, args=(person.id,)) for person in crowd]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # eight screeners asking together: dual screening hands each record to two of them, no more
+    assert sorted(Counter(handed).values()) == [2, 2, 2, 2]
+    assert set(handed) == set(records[:4])
