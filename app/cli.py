@@ -48,10 +48,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Web processes; more than one needs PostgreSQL.")] = 1,
-    run_worker: Annotated[bool, typer.Option("--jobs/--no-jobs", help="Run background jobs in the web processes.")] = True,
+    run_jobs: Annotated[bool, typer.Option("--jobs/--no-jobs", help="Run a job worker process beside the web.")] = True,
 ) -> None:
-    """Serve the web app (and, unless --no-jobs, run background jobs in-process)."""
+    """Serve the web app, and (unless --no-jobs) one `winnow worker` process for background jobs.
+
+    Jobs run in their own process, not in the web processes: training a ranking is CPU work
+    that would otherwise hold up every page served while it runs."""
     import os
+    import signal
+    import subprocess
 
     import uvicorn
 
@@ -63,15 +68,33 @@ def serve(
         db.check_schema_current(db.make_engine(settings.database_url))
     except db.SchemaOutOfDate as error:
         _fail(str(error))
-    os.environ["WINNOW_RUN_WORKER"] = "true" if run_worker else "false"
+    os.environ["WINNOW_RUN_WORKER"] = "false"
+    job_worker = subprocess.Popen([sys.executable, "-m", "app.cli", "worker"]) if run_jobs else None
+    # uvicorn passes SIGTERM on once it has shut down; as an exit, so the worker is stopped below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     typer.echo(f"Winnow is serving on http://{host}:{port}  (Ctrl+C stops it)")
-    uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=True)
+    try:
+        uvicorn.run("app.main:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", proxy_headers=True)
+    finally:
+        if job_worker is not None:
+            _stop(job_worker)
+
+
+def _stop(process) -> None:
+    """Ask a child process to finish its current step, then insist."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 @cli.command()
 def worker() -> None:
-    """Run background jobs alone, for teams that serve with --no-jobs."""
+    """Run background jobs (`winnow serve` starts one; run more, or run it apart with serve --no-jobs)."""
     import signal
 
     from app.jobs import Worker
@@ -258,3 +281,7 @@ def user_create(
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":  # how `winnow serve` starts its job worker
+    main()

@@ -18,7 +18,7 @@ For each run (database:workers):
    ``add_member(..., Role.reviewer)``, one API token each
    (``app.accounts.create_api_token``); ``winnow import REVIEW FILE``;
 2. ``winnow serve --port P [--workers W]`` on a free loopback port, as it
-   ships (background jobs in-process), its log in the temporary directory;
+   ships (with its job worker process), its log in the temporary directory;
 3. N client threads, released together, each with its own HTTP connection
    and ``Authorization: Bearer`` token: ``GET .../screen/title_abstract/next``,
    then ``POST .../screen/title_abstract/{record}`` with a seeded random
@@ -78,7 +78,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import httpx  # noqa: E402
+import httpx2 as httpx  # noqa: E402  (the test extra's HTTP client, as Starlette's TestClient uses)
 from databases import postgres_database  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -98,6 +98,7 @@ def run(args: list[str], env: dict, *, stdin: str | None = None) -> str:
     return done.stdout
 
 
+@dataclass
 class Setup:
     review_id: int
     lead_id: int

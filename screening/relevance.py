@@ -52,19 +52,21 @@ def train_ranking(session: Session, report: Report, *, review_id: int) -> None:
     if not ranker.fit(known):
         report(1.0, "Waiting for at least one relevant and one irrelevant record: import order until then")
         return
-    run = RankingRun(review_id=review_id, records=len(record_ids), relevant=sum(known.values()),
-                     irrelevant=len(known) - sum(known.values()), model=DEFAULT_MODEL.to_dict())
-    session.add(run)
-    session.flush()
     scores = ranker.scores()
     rows = []
     for index, record_id in enumerate(record_ids):
         terms = ranker.top_terms(index, TERMS_KEPT)
-        rows.append({"record_id": record_id, "review_id": review_id, "run_id": run.id, "score": float(scores[index]),
+        rows.append({"record_id": record_id, "review_id": review_id, "score": float(scores[index]),
                      "terms": [[term, round(weight, 4)] for term, weight in terms.up + terms.down]})
+    # Everything is computed before the first write: on SQLite a write holds the database's one
+    # write lock until commit, and screeners' decisions wait for it.
+    run = RankingRun(review_id=review_id, records=len(record_ids), relevant=sum(known.values()),
+                     irrelevant=len(known) - sum(known.values()), model=DEFAULT_MODEL.to_dict())
+    session.add(run)
+    session.flush()
     connection = session.connection()
     connection.execute(sa.delete(RecordScore).where(RecordScore.review_id == review_id))
-    connection.execute(sa.insert(RecordScore), rows)
+    connection.execute(sa.insert(RecordScore), [row | {"run_id": run.id} for row in rows])
     session.commit()
     report(1.0, f"Ranked {len(record_ids):,} records from {run.relevant:,} relevant and {run.irrelevant:,} irrelevant")
 

@@ -132,3 +132,42 @@ def test_simulate_prints_the_figures_and_writes_the_order(tmp_path):
     unknown = runner.invoke(cli, ["simulate", str(FIXTURES / "labelled/cohen_2006_adhd_subset.csv"),
                                   "--prior", "nope", "--output", str(order)])
     assert unknown.exit_code == 1
+
+
+def test_serve_runs_background_jobs_in_a_worker_process_of_its_own(databases, backend, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from app.jobs import enqueue
+    from app.models import Job, JobStatus
+    from tests.factories import make_review, make_user
+
+    url = databases.migrated(backend)
+    engine = db.make_engine(url)
+    with Session(engine) as session:
+        review = make_review(session, make_user(session))
+        job_id = enqueue(session, "train", review_id=review.id).id
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+                              env={**os.environ, **_env(url, tmp_path)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(600):  # a liveness bound (a minute), not a speed target
+            with Session(engine) as session:
+                job = session.get(Job, job_id)
+            if job.status in (JobStatus.succeeded, JobStatus.failed):
+                break
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    engine.dispose()
+    assert job.status is JobStatus.succeeded, job.error
+    worker_pid = int(job.worker.split(":")[1])
+    assert worker_pid != server.pid  # not a thread of the web process
+    assert not os.path.exists(f"/proc/{worker_pid}")  # and it stopped with the server
