@@ -52,7 +52,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-from screening.dedup.normalise import Prepared, page_number
+from screening.dedup.normalise import ABSTRACT_BOOK_PAGES, Prepared, page_number
 
 AUTO_TITLE = 95.0
 LOCATOR_TITLE = 80.0
@@ -195,6 +195,10 @@ def author_agreement(a: Prepared, b: Prepared) -> tuple[bool, float] | None:
     found_a = sum(s in b.name_words or s in surnames_b for s in surnames_a)
     found_b = sum(s in a.name_words or s in surnames_a for s in surnames_b)
     shorter = min(len(surnames_a), len(surnames_b))
+    if first and 2 * max(found_a, found_b) < shorter:
+        # The same first author but few names in common: perhaps every name
+        # lost a letter to an encoding error ("Mulić" read as "Muli").
+        found_a = sum(any(_same_surname(s, t) for t in surnames_b) for s in surnames_a)
     return first, min(1.0, max(found_a, found_b) / shorter)
 
 
@@ -203,9 +207,11 @@ def pages_agree(a: Prepared, b: Prepared) -> bool | None:
 
     A section or supplement letter one database prints and another drops
     (``c37-c42``/``37-42``, ``viii108``/``108``, ``P63``/``63``) is the same
-    page. Two ranges of several pages ending on one page are one article with
-    a typo in a first page (``2141-2147``/``2142-2147``): articles of one
-    volume do not overlap."""
+    page. Two ranges sharing two pages or more are one article with a typo in
+    a page (``2141-2147``/``2142-2147``, ``676-682``/``678-684``): articles of
+    one volume share at most the page one ends and the next begins on."""
+    if a.pages == b.pages and any(ch.isdigit() for ch in a.pages):
+        return True  # the same page text, even one we cannot read ("13-May", a spreadsheet's date)
     if not a.first_page or not b.first_page:
         return None
     if a.first_page == b.first_page:
@@ -216,8 +222,20 @@ def pages_agree(a: Prepared, b: Prepared) -> bool | None:
         and (not a.last_page or not b.last_page or page_number(a.last_page) == page_number(b.last_page))
     ):
         return True
-    return bool(a.last_page) and a.last_page == b.last_page and a.first_page != a.last_page \
-        and b.first_page != b.last_page
+    range_a, range_b = _article_range(a), _article_range(b)
+    if range_a and range_b and range_a[0] == range_b[0]:
+        return min(range_a[2], range_b[2]) > max(range_a[1], range_b[1])  # two pages or more in common
+    return False
+
+
+def _article_range(p: Prepared) -> tuple[str, int, int] | None:
+    """(letter prefix, first, last) of a range of several pages no longer than an article."""
+    if not p.last_page or p.last_page == p.first_page:
+        return None
+    first, last = page_number(p.first_page), page_number(p.last_page)
+    if not (first.isdigit() and last.isdigit()) or not 0 < int(last) - int(first) <= ABSTRACT_BOOK_PAGES:
+        return None
+    return p.first_page[: len(p.first_page) - len(first)], int(first), int(last)
 
 
 def _kinds_conflict(a: Prepared, b: Prepared, same_place: bool) -> str:

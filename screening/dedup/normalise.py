@@ -21,6 +21,9 @@ _GREEK = {
     "τ": "tau", "υ": "upsilon", "φ": "phi", "ϕ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
 }
 _GREEK_RE = re.compile("|".join(map(re.escape, _GREEK)))
+# Web of Science writes a Greek letter inside a word as "(alpha)": "integrin (alpha)v(beta)3".
+_GREEK_IN_PARENTHESES_RE = re.compile(r"\((" + "|".join(sorted(set(_GREEK.values()))) + r")\)")
+_PLUS_MINUS_RE = re.compile(r"\+\s*/\s*[-−]|±")
 _TAG_RE = re.compile(r"<[^<>]{1,40}>")
 _APOSTROPHE_RE = re.compile(r"['’‘`´]")
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
@@ -34,6 +37,9 @@ _CUT_NOTE_RE = re.compile(
     r"published|republished|reprint)\b[^\[\]]*$",
     re.IGNORECASE,
 )
+# MEDLINE follows a word corrected after publication with "[corrected]"; records
+# of the article as printed have another word there, so the word is not compared.
+_CORRECTED_WORD_RE = re.compile(r"\s*\S+\s*\[corrected\](?=.)")
 # Embase and Ovid append the original-language title after the English one:
 # "[English title] <ORIGINAL> ORIGINALTITEL" or "[English title] TO: Titulo original".
 _ORIGINAL_TITLE_RE = re.compile(r"\s*<ORIGINAL>.*$|(?<=\])\s*TO:\s.*$")
@@ -57,8 +63,9 @@ def fold(text: str) -> str:
     """Lower-case ASCII letters and digits separated by single spaces.
 
     HTML entities and tags are decoded or dropped, Greek letters are spelled out
-    (``β`` and ``beta`` agree), diacritics are removed (``Müller`` -> ``muller``),
-    apostrophes are dropped (``symptom's`` -> ``symptoms``) and ``&`` reads ``and``."""
+    (``β``, ``beta`` and Web of Science's ``(beta)`` agree), diacritics are
+    removed (``Müller`` -> ``muller``), apostrophes are dropped (``symptom's``
+    -> ``symptoms``), ``&`` reads ``and``, ``+`` ``plus`` and ``+/-`` ``plus or minus``."""
     if not text:
         return ""
     if "&" in text:
@@ -71,6 +78,10 @@ def fold(text: str) -> str:
         text = _GREEK_RE.sub(lambda m: _GREEK[m.group(0)], text)
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if "(" in text:
+        text = _GREEK_IN_PARENTHESES_RE.sub(r"\1", text)
+    if "+" in text or "±" in text:
+        text = _PLUS_MINUS_RE.sub(" plus or minus ", text).replace("+", " plus ")
     text = _APOSTROPHE_RE.sub("", text).replace("&", " and ")
     return _NON_ALNUM_RE.sub(" ", text).strip()
 
@@ -83,10 +94,13 @@ def strip_title_notes(title: str) -> str:
     ``[Erratum appears in ...]``, ``[corrected]``) and ``(author's transl)`` go,
     unless nothing would be left; so does such a note cut off by a length limit
     (``[Erratum appears in J Pediatr. 2003 Jun``), and the original-language
-    title Embase and Ovid append (``<ORIGINAL> ...``, ``[...] TO: ...``)."""
+    title Embase and Ovid append (``<ORIGINAL> ...``, ``[...] TO: ...``). A
+    word MEDLINE marks ``[corrected]`` inside a title goes with its mark."""
     text = html.unescape(title or "").strip().strip('"').strip()
     text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
     text = _ORIGINAL_TITLE_RE.sub("", text).strip()
+    if "[corrected]" in text[:-12]:
+        text = _CORRECTED_WORD_RE.sub("", text)
     while True:
         stripped = _CUT_NOTE_RE.sub("", text).strip()
         stripped = _TRAILING_BRACKET_RE.sub("", stripped).strip()

@@ -230,6 +230,30 @@ def test_two_records_of_one_correction_notice_merge_but_never_with_the_article()
     assert decision(article(), article(title="Erratum: " + article().title)) == "candidate"
 
 
+@pytest.mark.parametrize(
+    ("title_a", "title_b"),
+    [
+        ("Etaracizumab, an antibody against integrin alphavbeta3, +/- dacarbazine in stage IV melanoma",
+         "Etaracizumab, an antibody against integrin (alpha)v(beta)3, (plus or minus) dacarbazine in stage IV melanoma"),
+        ("Gemcitabine plus cisplatin or carboplatin [corrected], with or without cetuximab, in lung cancer",
+         "Gemcitabine plus cisplatin, with or without cetuximab, in lung cancer"),
+    ],
+)
+def test_symbols_and_corrected_words_as_databases_write_them(title_a, title_b):
+    assert decision(article(title=title_a), article(title=title_b)) == "auto"
+
+
+def test_names_that_lost_a_letter_to_an_encoding_error_are_one_team():
+    a = article(authors=["Mulic, Suada", "Seleskovic, Hajrija", "Krizic, Mario"])
+    b = article(authors=["Muli, S.", "Seleskovi, H.", "Krizi, M."])
+    assert decision(a, b) == "auto"
+    from screening.dedup.compare import author_agreement
+    from screening.dedup.normalise import prepare
+
+    other_team = article(authors=["Mulic, S.", "Lee, K.", "Ode, T."])
+    assert author_agreement(prepare(b), prepare(other_team)) == (True, pytest.approx(1 / 3))
+
+
 def test_a_word_written_as_two_is_not_a_contrast_word():
     a = article(title="Cognition in a subgroup of children after stroke in a randomised trial")
     b = article(title="Cognition in a sub-group of children after stroke in a randomised trial")
@@ -242,7 +266,10 @@ def test_a_word_written_as_two_is_not_a_contrast_word():
         ("c73-c76", "73-76", "auto"),  # a section letter one database drops
         ("viii73", "73", "auto"),  # a supplement's roman numeral
         ("P73 [tp 104]", "73", "auto"),  # a poster number
-        ("73-76", "74-76", "auto"),  # a typo in the first page: ranges of one volume do not overlap
+        ("73-76", "74-76", "auto"),  # a typo in the first page: articles of one volume do not overlap
+        ("676-682", "678-684", "auto"),
+        ("73-76", "76-80", "candidate"),  # one page in common: where one ends and the next begins
+        ("13-May", "13-May", "auto"),  # a spreadsheet's date, the same in both
         ("e8-e9", "e3", "candidate"),
         ("73-76", "76", "candidate"),  # the next article may start on the page this one ends on
         ("c73-c76", "73-80", "candidate"),
