@@ -13,6 +13,7 @@ abstract are screened at full text.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,10 +59,16 @@ class ScreenersNeeded:
         return self.ordinary
 
     def sql(self, stage: Stage) -> sa.ColumnElement[int]:
-        """The same rule as ``for_record``, as an SQL expression over ``Record.id``."""
-        if stage is Stage.full_text or not self.pilot_ids:
-            return sa.literal(self.ordinary)
-        return sa.case((Record.id.in_(sorted(self.pilot_ids)), self.everyone), else_=self.ordinary)
+        """The same rule as ``for_record``, as an SQL expression over ``Record.id``. Its numbers
+        are parameters named as in ``params``, so a statement built once serves every review."""
+        ordinary = sa.bindparam("ordinary", self.ordinary)
+        if stage is Stage.full_text:
+            return ordinary
+        pilot = Record.id.in_(sa.bindparam("pilot_ids", sorted(self.pilot_ids), expanding=True))
+        return sa.case((pilot, sa.bindparam("everyone", self.everyone)), else_=ordinary)
+
+    def params(self) -> dict:
+        return {"ordinary": self.ordinary, "everyone": self.everyone, "pilot_ids": sorted(self.pilot_ids)}
 
 
 def screeners_needed(session: Session, review: Review) -> ScreenersNeeded:
@@ -119,11 +126,15 @@ def _moved_on_from_title_abstract(needed: sa.ColumnElement[int]):
 
 
 def records_at_stage(session: Session, review: Review, stage: Stage):
-    query = kept_in_review(review.id)
+    needed = screeners_needed(session, review) if stage is Stage.full_text else None
+    return _records_at(review.id, stage, needed)
+
+
+def _records_at(review_id: int | sa.BindParameter, stage: Stage, needed: ScreenersNeeded | None):
+    query = kept_in_review(review_id)
     if stage is Stage.full_text:
-        needed = screeners_needed(session, review).sql(Stage.title_abstract)
         not_retrieved = select(FullText.id).where(FullText.record_id == Record.id, FullText.not_retrieved_reason != "")
-        query = query.where(_moved_on_from_title_abstract(needed), ~not_retrieved.exists())
+        query = query.where(_moved_on_from_title_abstract(needed.sql(Stage.title_abstract)), ~not_retrieved.exists())
     return query
 
 
@@ -241,44 +252,55 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
     two screeners asking at the same moment never both get a record's last free place."""
     review = access.review
     now = utcnow()
+    params = {"review_id": review.id, "reviewer_id": access.user_id, "now": now,
+              "sample_ids": _stopping_sample(session, review.id, stage), **screeners_needed(session, review).params()}
     _lock_queue(session, access, stage)
-    # Grouped counts joined once, not correlated subqueries per record: the queue is sorted by
-    # score, so every candidate is looked at before LIMIT 1.
-    decided = (
-        select(Decision.record_id, sa.func.count().label("n"),
-               sa.func.max(sa.case((Decision.reviewer_id == access.user_id, 1), else_=0)).label("mine"))
-        .where(Decision.review_id == review.id, Decision.stage == stage)
-        .group_by(Decision.record_id).subquery()
-    )
-    held = (
-        select(QueueHold.record_id, sa.func.count().label("n"))
-        .where(QueueHold.review_id == review.id, QueueHold.stage == stage,
-               QueueHold.reviewer_id != access.user_id, QueueHold.until > now)
-        .group_by(QueueHold.record_id).subquery()
-    )
-    resolved = select(Resolution.record_id).where(Resolution.review_id == review.id,
-                                                  Resolution.stage == stage).subquery()
-    query = (
-        records_at_stage(session, review, stage)
-        .outerjoin(decided, decided.c.record_id == Record.id)
-        .outerjoin(held, held.c.record_id == Record.id)
-        .outerjoin(resolved, resolved.c.record_id == Record.id)
-        .outerjoin(RecordScore, RecordScore.record_id == Record.id)
-        .where(resolved.c.record_id.is_(None), sa.func.coalesce(decided.c.mine, 0) == 0,
-               sa.func.coalesce(decided.c.n, 0) + sa.func.coalesce(held.c.n, 0)
-               < screeners_needed(session, review).sql(stage))
-        # A stopping check's random sample first; then the most likely relevant once the ranking
-        # has learnt; import order before that, and for ties.
-        .order_by(_in_stopping_sample(session, review.id, stage), sa.func.coalesce(RecordScore.score, 0).desc(),
-                  Record.id)
-        .limit(1)
-    )
-    record_id = session.exec(query).first()
+    record_id = session.exec(_queue(stage), params=params).first()
     if record_id is not None:
         session.connection().execute(sa.insert(QueueHold).values(
             reviewer_id=access.user_id, review_id=review.id, stage=stage, record_id=record_id, until=now + HOLD))
     session.commit()
     return session.get(Record, record_id) if record_id is not None else None
+
+
+@functools.cache
+def _queue(stage: Stage):
+    """The queue's query for a stage, with parameters for the review, the screener, the time,
+    the stopping sample and the screeners needed. Built once: building this statement cost
+    SQLAlchemy more than the database spends running it."""
+    reviewer_id, review_id = sa.bindparam("reviewer_id"), sa.bindparam("review_id")
+    needed = ScreenersNeeded(ordinary=0, pilot_ids=frozenset(), everyone=0)  # values come with the parameters
+    # Grouped counts joined once, not correlated subqueries per record: the queue is sorted by
+    # score, so every candidate is looked at before LIMIT 1.
+    decided = (
+        select(Decision.record_id, sa.func.count().label("n"),
+               sa.func.max(sa.case((Decision.reviewer_id == reviewer_id, 1), else_=0)).label("mine"))
+        .where(Decision.review_id == review_id, Decision.stage == stage)
+        .group_by(Decision.record_id).subquery()
+    )
+    held = (
+        select(QueueHold.record_id, sa.func.count().label("n"))
+        .where(QueueHold.review_id == review_id, QueueHold.stage == stage,
+               QueueHold.reviewer_id != reviewer_id, QueueHold.until > sa.bindparam("now"))
+        .group_by(QueueHold.record_id).subquery()
+    )
+    resolved = select(Resolution.record_id).where(Resolution.review_id == review_id,
+                                                  Resolution.stage == stage).subquery()
+    in_stopping_sample = Record.id.in_(sa.bindparam("sample_ids", expanding=True))
+    return (
+        _records_at(review_id, stage, needed)
+        .outerjoin(decided, decided.c.record_id == Record.id)
+        .outerjoin(held, held.c.record_id == Record.id)
+        .outerjoin(resolved, resolved.c.record_id == Record.id)
+        .outerjoin(RecordScore, RecordScore.record_id == Record.id)
+        .where(resolved.c.record_id.is_(None), sa.func.coalesce(decided.c.mine, 0) == 0,
+               sa.func.coalesce(decided.c.n, 0) + sa.func.coalesce(held.c.n, 0) < needed.sql(stage))
+        # A stopping check's random sample first; then the most likely relevant once the ranking
+        # has learnt; import order before that, and for ties.
+        .order_by(sa.case((in_stopping_sample, 0), else_=1), sa.func.coalesce(RecordScore.score, 0).desc(),
+                  Record.id)
+        .limit(1)
+    )
 
 
 def _lock_queue(session: Session, access: ReviewAccess, stage: Stage) -> None:
@@ -297,12 +319,12 @@ def _lock_queue(session: Session, access: ReviewAccess, stage: Stage) -> None:
 _QUEUE_LOCK_KEYS = {Stage.title_abstract: -1, Stage.full_text: -2}
 
 
-def _in_stopping_sample(session: Session, review_id: int, stage: Stage) -> sa.ColumnElement[int]:
-    check = session.exec(select(StoppingCheck.sample).where(
-        StoppingCheck.review_id == review_id, StoppingCheck.recorded_at.is_(None))).first()
-    if stage is Stage.full_text or not check:
-        return sa.literal(0)
-    return sa.case((Record.id.in_(check), 0), else_=1)
+def _stopping_sample(session: Session, review_id: int, stage: Stage) -> list[int]:
+    """The records of an open stopping check's random sample (title and abstract only)."""
+    if stage is Stage.full_text:
+        return []
+    return list(session.exec(select(StoppingCheck.sample).where(
+        StoppingCheck.review_id == review_id, StoppingCheck.recorded_at.is_(None))).first() or [])
 
 
 # --- outcomes, conflicts, resolutions -------------------------------------------------------
