@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from screening.models import AuditEvent
+from screening.models import AuditEvent, utcnow
 
 
 def record_event(
@@ -30,6 +32,27 @@ def record_event(
     )
     session.add(event)
     return event
+
+
+def record_events(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    review_id: int | None,
+    details: Mapping[object, dict[str, Any]],
+) -> None:
+    """One change to many objects (a large import's merges: tens of thousands), logged in one
+    statement in the caller's transaction; ``details`` maps each object's id to its detail."""
+    at = utcnow()
+    rows = [
+        {"at": at, "actor_id": actor_id, "review_id": review_id, "action": action, "object_type": object_type,
+         "object_id": str(object_id), "detail": detail}
+        for object_id, detail in details.items()
+    ]
+    if rows:
+        session.connection().execute(sa.insert(AuditEvent), rows)
 
 
 def events_for_review(session: Session, review_id: int, limit: int = 50) -> list[AuditEvent]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, or_, select
 
-from screening.audit import record_event
+from screening.audit import record_event, record_events
 from screening.citation import Citation
 from screening.dedup import choose_kept_record, find_duplicates, group_duplicates, pairs_for_review
 from screening.errors import InvalidInput, NotFound
@@ -53,13 +53,18 @@ def deduplicate_review(
     _merge(session, review_id, merges, MergeKind.auto, actor_id)
     merged = len(merges)
     in_group = {index: group[0] for group in groups for index in group}
+    new_pairs: dict[tuple[int, int], dict] = {}
     for pair in found:
         if pair.left in in_group and in_group[pair.left] == in_group.get(pair.right):
-            _store_pair(session, known, review_id, kept[pair.left], kept[pair.right], pair, PairStatus.auto_merged)
+            _store_pair(session, known, new_pairs, review_id, kept[pair.left], kept[pair.right], pair,
+                        PairStatus.auto_merged)
     waiting = 0
     for pair in pairs_for_review(len(kept), found):
-        if _store_pair(session, known, review_id, kept[pair.left], kept[pair.right], pair, PairStatus.candidate):
+        if _store_pair(session, known, new_pairs, review_id, kept[pair.left], kept[pair.right], pair,
+                       PairStatus.candidate):
             waiting += 1
+    if new_pairs:  # one INSERT of many rows: a large import finds tens of thousands
+        session.connection().execute(sa.insert(DuplicatePair), list(new_pairs.values()))
     if merged or waiting:
         record_event(session, actor_id=actor_id, action="dedup.run", object_type="review", object_id=review_id,
                      review_id=review_id, merged_automatically=merged, candidates=waiting)
@@ -71,17 +76,19 @@ def _key(first: int, second: int) -> tuple[int, int]:
     return (first, second) if first < second else (second, first)
 
 
-def _store_pair(session, known, review_id, first_id, second_id, found, status) -> bool:
+def _store_pair(session, known, new_pairs, review_id, first_id, second_id, found, status) -> bool:
+    """Note a pair not stored before in ``new_pairs`` (True), or promote a stored candidate that
+    has now merged automatically."""
     key = _key(first_id, second_id)
+    if key in new_pairs:
+        return False
     if key in known:
         if known[key].status == PairStatus.candidate and status == PairStatus.auto_merged:
             known[key].status = status
             session.add(known[key])
         return False
-    pair = DuplicatePair(review_id=review_id, first_id=key[0], second_id=key[1], score=round(found.score, 4),
-                         reasons=list(found.reasons), status=status)
-    session.add(pair)
-    known[key] = pair
+    new_pairs[key] = {"review_id": review_id, "first_id": key[0], "second_id": key[1],
+                      "score": round(found.score, 4), "reasons": list(found.reasons), "status": status}
     return True
 
 
@@ -106,9 +113,8 @@ def _merge(session: Session, review_id: int, merges: dict[int, int], kind: Merge
     connection.execute(sa.update(table).where(by_id).values(merge_kind=kind.value),
                        [{"record": duplicate} for duplicate in merges])
     session.expire_all()
-    for duplicate, kept in merges.items():
-        record_event(session, actor_id=actor_id, action=f"record.merge.{kind.value}", object_type="record",
-                     object_id=duplicate, review_id=review_id, kept=kept)
+    record_events(session, actor_id=actor_id, action=f"record.merge.{kind.value}", object_type="record",
+                  review_id=review_id, details={duplicate: {"kept": kept} for duplicate, kept in merges.items()})
 
 
 def kept_record_of(session: Session, record: Record) -> Record:

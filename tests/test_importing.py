@@ -52,6 +52,14 @@ def test_an_import_stores_every_record_with_its_source_and_merges_sure_duplicate
     for record in session.exec(select(Record).where(Record.duplicate_of_id.is_not(None))):
         assert record.raw["true_group"] == session.get(Record, record.duplicate_of_id).raw["true_group"] != ""
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "import.complete")).one().detail["records"] == 54
+    # every automatic merge is in the audit log, naming the record kept, and its pair is stored
+    merged = {str(record.id): record.duplicate_of_id
+              for record in session.exec(select(Record).where(Record.duplicate_of_id.is_not(None)))}
+    logged = {event.object_id: event.detail["kept"]
+              for event in session.exec(select(AuditEvent).where(AuditEvent.action == "record.merge.auto"))}
+    assert logged == merged
+    stored = session.exec(select(DuplicatePair).where(DuplicatePair.status == PairStatus.auto_merged)).all()
+    assert {pair.first_id for pair in stored} | {pair.second_id for pair in stored} >= {int(i) for i in merged}
 
 
 def test_the_same_records_from_a_second_source_merge_into_the_first(session, review, lead, uploads):
