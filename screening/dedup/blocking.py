@@ -5,113 +5,138 @@ that are one report share something exact, so each record goes into a few
 blocks and only records sharing a block are compared:
 
 * the DOI, the PMID;
-* each of the title's two rarest words (a duplicate's title has the same rare
-  words, whatever its case, punctuation, word order or database notes; two
-  words, so that a typo in one still leaves the other);
-* the first and the last 24 letters of the title (catches titles whose rare
-  words are spelled differently, e.g. haemolytic/hemolytic);
-* first author with first page, and journal initials with volume and first
-  page (catch a translated title, which shares no words).
+* each pair of the title's three rarest words (a duplicate's title has the
+  same rare words, whatever its case, punctuation, word order or database
+  notes; of three words a typo in one still leaves a pair). Words are read
+  with British and American spellings made one (haemolytic/hemolytic,
+  randomised/randomized), and the last word of a long title is left out, as
+  databases cut long titles short mid-word. A pair of rare words is shared by
+  few titles, so these blocks are small; a single rare word was not
+  (at 100,000 records its blocks held thousands of titles);
+* the first 32 letters of the title (a title cut short, or whose rare words
+  are misspelled);
+* first author with year, first author with first page, and journal
+  initials with volume and first page (catch a translated title, which
+  shares no words).
 
-Each record sits in at most eight blocks, so the number of pairs grows with
-the number of records times the block size. Blocks bigger than
-``SMALL_BLOCK`` keyed on the title or first author are filtered with
-``rapidfuzz.process.cdist`` on titles in C; a key shared by more than
-``MAX_BLOCK`` records says nothing about identity and is dropped (the other
-keys still place those records)."""
+Each record sits in at most ten blocks, so the number of pairs grows with
+the number of records times the block size. Pairs from blocks keyed on the
+title or first author are kept only when their titles are alike
+(``rapidfuzz.process.cpdist``, all such pairs scored at once in C); a key
+shared by more than ``MAX_BLOCK`` records says nothing about identity and is
+dropped (the other keys still place those records)."""
 
 from __future__ import annotations
 
-import os
+import itertools
+import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from screening.dedup.compare import TEAM_TITLE
-from screening.dedup.normalise import STOPWORDS, Prepared
+from screening.dedup.normalise import STOPWORDS, Prepared, page_number
 
-SMALL_BLOCK = 8
 MAX_BLOCK = 3000
 RARE_WORDS = 3
-AFFIX = 24
+HEAD = 32
+# Databases cut titles at 200 to 255 characters, often mid-word.
+LONG_TITLE = 150
 # token_set_ratio below which a pair from a title block is not compared:
 # ``compare`` shows nothing below TEAM_TITLE unless a page or an id agrees,
 # and those have blocks of their own.
 BLOCK_TITLE_CUTOFF = TEAM_TITLE
-TITLE_KEYS = frozenset({"word", "head", "tail", "author-year"})
+
+# British spellings read as American, for blocking only: haem/hem, oedema/edema,
+# randomise/randomize, tumour/tumor, centre/center, analyse/analyze.
+_SPELLING = ((re.compile(r"ae|oe"), "e"), (re.compile(r"is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+             (re.compile(r"our(s?)$"), r"or\1"), (re.compile(r"tre(s?)$"), r"ter\1"),
+             (re.compile(r"yse(s?)$"), r"yze\1"))
+
+
+@lru_cache(maxsize=1 << 18)  # words repeat across titles
+def spelling_key(word: str) -> str:
+    for pattern, replacement in _SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _rare_words(prepped: list[Prepared]) -> list[list[str]]:
-    freq: Counter[str] = Counter()
+    """Each title's ``RARE_WORDS`` rarest words (rarest in this set of records)."""
     words = []
     for p in prepped:
-        ws = [t for t in p.tokens if len(t) > 2 and t not in STOPWORDS and not t.isdigit()]
+        content = p.words
+        if len(p.title) >= LONG_TITLE:
+            content = content - {p.title.rsplit(" ", 1)[-1]}
+        words.append({spelling_key(w) for w in content if len(w) > 2})
+    freq: Counter[str] = Counter()
+    for ws in words:
         freq.update(ws)
-        words.append(ws)
     return [sorted(ws, key=lambda w: (freq[w], w))[:RARE_WORDS] for ws in words]
 
 
-def _keys(p: Prepared, rare: list[str]) -> Iterable[tuple]:
-    if p.doi:
-        yield ("doi", p.doi)
-    if p.pmid:
-        yield ("pmid", p.pmid)
-    for word in rare:
-        yield ("word", word)
-    squeezed = p.title.replace(" ", "")
-    if len(squeezed) >= AFFIX // 2:
-        yield ("head", squeezed[:AFFIX])
-        yield ("tail", squeezed[-AFFIX:])
-    if p.surnames and p.year:
-        yield ("author-year", p.surnames[0], p.year)
-    if p.first_page and p.surnames:
-        yield ("author-page", p.surnames[0], p.first_page)
-    if p.first_page and p.volume:
-        for variant in p.journals:
-            yield ("journal-volume-page", "".join(t[0] for t in variant), p.volume, p.first_page)
-
-
-def _alike_titles(prepped: list[Prepared], members: list[int]) -> list[tuple[int, int]]:
-    """The pairs of a big title block whose titles are alike enough to compare."""
-    titles = [prepped[m].title for m in members]
-    scores = process.cdist(titles, titles, scorer=fuzz.token_set_ratio, dtype=np.uint8,
-                           score_cutoff=BLOCK_TITLE_CUTOFF)
-    xs, ys = np.nonzero(np.triu(scores, k=1))
-    return [(members[x], members[y]) for x, y in zip(xs.tolist(), ys.tolist())]
-
-
-def candidate_pairs(prepped: list[Prepared]) -> Iterator[tuple[int, int]]:
-    """Each pair of indices (i < j) sharing a block, once."""
-    blocks: dict[tuple, list[int]] = defaultdict(list)
+def _blocks(prepped: list[Prepared]) -> tuple[dict[tuple, list[int]], dict[tuple, list[int]]]:
+    """(blocks whose pairs need alike titles, blocks whose pairs are all compared),
+    each a key and the indices of its records in ascending order."""
+    by_title: dict[tuple, list[int]] = defaultdict(list)
+    exact: dict[tuple, list[int]] = defaultdict(list)
     for idx, (p, rare) in enumerate(zip(prepped, _rare_words(prepped))):
-        for key in set(_keys(p, rare)):
-            blocks[key].append(idx)
-    n = len(prepped)
-    seen: set[int] = set()
-    title_blocks = []
-    for key, members in blocks.items():
+        if p.doi:
+            exact[("doi", p.doi)].append(idx)
+        if p.pmid:
+            exact[("pmid", p.pmid)].append(idx)
+        if len(rare) == 1:
+            by_title[("word", rare[0])].append(idx)
+        for pair in itertools.combinations(sorted(rare), 2):
+            by_title[("words", *pair)].append(idx)
+        if len(p.title) >= HEAD // 2:
+            squeezed = p.title.replace(" ", "")
+            if len(squeezed) >= HEAD // 2:
+                by_title[("head", squeezed[:HEAD])].append(idx)
+        if p.surnames:
+            first_author = p.surnames[0]
+            if p.year:
+                by_title[("author-year", first_author, p.year)].append(idx)
+            if p.first_page:
+                page = page_number(p.first_page)
+                exact[("author-page", first_author, page)].append(idx)
+        if p.first_page and p.volume:
+            page = page_number(p.first_page)
+            for initials in p.journal_initials:
+                exact[("journal-volume-page", initials, p.volume, page)].append(idx)
+    return by_title, exact
+
+
+def _block_pairs(blocks: dict[tuple, list[int]], n: int) -> np.ndarray:
+    """Every pair of each block of 2 to ``MAX_BLOCK`` records, as sorted unique codes ``i * n + j`` (i < j)."""
+    small: list[int] = []
+    bigger: list[np.ndarray] = []
+    for members in blocks.values():
         size = len(members)
-        if size < 2 or size > MAX_BLOCK:
-            continue
-        if size <= SMALL_BLOCK or key[0] not in TITLE_KEYS:
-            for x in range(size):
-                for y in range(x + 1, size):
-                    i, j = members[x], members[y]
-                    if i * n + j not in seen:
-                        seen.add(i * n + j)
-                        yield i, j
-        else:
-            title_blocks.append(members)
-    # Scoring titles is most of the cost of blocking. rapidfuzz releases the
-    # GIL while it scores, so a thread per core scores blocks side by side
-    # (and beside the caller comparing the pairs already given).
-    with ThreadPoolExecutor(max_workers=os.cpu_count()) as pool:
-        for found in pool.map(partial(_alike_titles, prepped), title_blocks):
-            for i, j in found:
-                if i * n + j not in seen:
-                    seen.add(i * n + j)
-                    yield i, j
+        if size == 2:
+            small.append(members[0] * n + members[1])
+        elif 2 < size <= 16:  # numpy's set-up costs more than a small block's pairs
+            small.extend(i * n + j for i, j in itertools.combinations(members, 2))
+        elif 16 < size <= MAX_BLOCK:
+            at = np.asarray(members, dtype=np.int64)
+            left, right = np.triu_indices(size, 1)
+            bigger.append(at[left] * n + at[right])
+    return np.unique(np.concatenate([np.asarray(small, dtype=np.int64), *bigger]))
+
+
+def candidate_pairs(prepped: list[Prepared]) -> list[tuple[int, int]]:
+    """Each pair of indices (i < j) sharing a block, once, in ascending order."""
+    n = len(prepped)
+    by_title, exact = _blocks(prepped)
+    exact_codes = _block_pairs(exact, n)
+    title_codes = np.setdiff1d(_block_pairs(by_title, n), exact_codes, assume_unique=True)
+    # Scoring titles is most of the cost of blocking: all pairs at once, in C,
+    # on every core (rapidfuzz releases the GIL).
+    titles = [p.title for p in prepped]
+    lefts, rights = (title_codes // n).tolist(), (title_codes % n).tolist()
+    scores = process.cpdist([titles[i] for i in lefts], [titles[j] for j in rights], scorer=fuzz.token_set_ratio,
+                            dtype=np.uint8, score_cutoff=BLOCK_TITLE_CUTOFF, workers=-1)
+    codes = np.union1d(exact_codes, title_codes[scores >= BLOCK_TITLE_CUTOFF])
+    return list(zip((codes // n).tolist(), (codes % n).tolist()))

@@ -111,6 +111,8 @@ def _unexplained(mine: set[str], theirs: set[str], their_title: str) -> list[str
 
 def _written_apart(word: str, title: str) -> bool:
     """``subgroup`` is ``sub group`` (or ``sub-group``) in ``title``: one word written as two or three."""
+    if word not in title.replace(" ", ""):
+        return False
     tokens = title.split()
     return any("".join(tokens[k:k + n]) == word for n in (2, 3) for k in range(len(tokens) - n + 1))
 

@@ -25,7 +25,7 @@ _GREEK_RE = re.compile("|".join(map(re.escape, _GREEK)))
 _GREEK_IN_PARENTHESES_RE = re.compile(r"\((" + "|".join(sorted(set(_GREEK.values()))) + r")\)")
 _PLUS_MINUS_RE = re.compile(r"\+\s*/\s*[-−]|±")
 _TAG_RE = re.compile(r"<[^<>]{1,40}>")
-_APOSTROPHE_RE = re.compile(r"['’‘`´]")
+_APOSTROPHES_AND_AMPERSAND = str.maketrans({"'": None, "’": None, "‘": None, "`": None, "´": None, "&": " and "})
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
 # MEDLINE marks a translated title "(author's transl)"; Ovid and PubMed append
 # notes such as "[Chinese]", "[Article in French]", "[Erratum appears in ...]".
@@ -82,8 +82,7 @@ def fold(text: str) -> str:
         text = _GREEK_IN_PARENTHESES_RE.sub(r"\1", text)
     if "+" in text or "±" in text:
         text = _PLUS_MINUS_RE.sub(" plus or minus ", text).replace("+", " plus ")
-    text = _APOSTROPHE_RE.sub("", text).replace("&", " and ")
-    return _NON_ALNUM_RE.sub(" ", text).strip()
+    return _NON_ALNUM_RE.sub(" ", text.translate(_APOSTROPHES_AND_AMPERSAND)).strip()
 
 
 def strip_title_notes(title: str) -> str:
@@ -96,9 +95,21 @@ def strip_title_notes(title: str) -> str:
     (``[Erratum appears in J Pediatr. 2003 Jun``), and the original-language
     title Embase and Ovid append (``<ORIGINAL> ...``, ``[...] TO: ...``). A
     word MEDLINE marks ``[corrected]`` inside a title goes with its mark."""
-    text = html.unescape(title or "").strip().strip('"').strip()
-    text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
-    text = _ORIGINAL_TITLE_RE.sub("", text).strip()
+    text = title or ""
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.strip().strip('"').strip()
+    # Each pattern runs only on titles with the characters it needs: most have none.
+    if "transl" in text:
+        text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
+    if "<ORIGINAL>" in text or "TO:" in text:
+        text = _ORIGINAL_TITLE_RE.sub("", text).strip()
+    if "[" in text:
+        text = _strip_bracketed_notes(text)
+    return text.strip().rstrip(".").strip()
+
+
+def _strip_bracketed_notes(text: str) -> str:
     if "[corrected]" in text[:-12]:
         text = _CORRECTED_WORD_RE.sub("", text)
     while True:
@@ -117,7 +128,7 @@ def strip_title_notes(title: str) -> str:
                 if len(rest.split()) <= 3:  # e.g. "[...] LA: Chi" or "[...]."
                     text = inside
                 break
-    return text.strip().rstrip(".").strip()
+    return text
 
 
 _CORRECTION_PREFIX_RE = re.compile(
@@ -153,14 +164,20 @@ def correction_notice(title: str) -> tuple[bool, str]:
     ``Title (vol 85, pg 553, 2010)``, ``Title (Journal (2009) 360 (542-544))``).
     Comparing what is left lets two records of one notice agree, while the flag
     keeps a notice from merging with the article itself."""
-    text = strip_title_notes(title)
+    return _read_correction(strip_title_notes(title))
+
+
+def _read_correction(text: str) -> tuple[bool, str]:
+    """``correction_notice`` of a title whose database notes are already stripped."""
     notice = False
-    prefix = _CORRECTION_PREFIX_RE.match(text)
-    if prefix and len(text[prefix.end():].split()) >= 2:
-        text, notice = text[prefix.end():].strip().strip("\"'“”‘’").strip(), True
-    cited = _CITED_ARTICLE_RE.search(text)
-    if cited and len(text[: cited.start()].split()) >= 2:
-        text, notice = text[: cited.start()], True
+    if text[:1] in "EeCcAaPp":
+        prefix = _CORRECTION_PREFIX_RE.match(text)
+        if prefix and len(text[prefix.end():].split()) >= 2:
+            text, notice = text[prefix.end():].strip().strip("\"'“”‘’").strip(), True
+    if text.endswith(")"):
+        cited = _CITED_ARTICLE_RE.search(text)
+        if cited and len(text[: cited.start()].split()) >= 2:
+            text, notice = text[: cited.start()], True
     if notice:
         text = _cut_unclosed_parenthesis(text).rstrip(".").strip()
     return notice, text
@@ -168,7 +185,15 @@ def correction_notice(title: str) -> tuple[bool, str]:
 
 def title_tokens(title: str) -> list[str]:
     """Folded title words with roman numerals written as numbers."""
-    words = fold(strip_title_notes(title)).split()
+    return _numbered(fold(strip_title_notes(title)).split())
+
+
+_ROMAN_WORDS = frozenset(_ROMAN) | frozenset(_ROMAN_AFTER_CUE)
+
+
+def _numbered(words: list[str]) -> list[str]:
+    if _ROMAN_WORDS.isdisjoint(words):
+        return words
     out = []
     for pos, word in enumerate(words):
         if word in _ROMAN:
@@ -214,8 +239,10 @@ def name_words(name: str) -> frozenset[str]:
 
 def split_authors(authors: list[str]) -> list[str]:
     """Authors as a list, even when a file gave them in one ``A and B`` or ``A; B`` string."""
+    if not any(";" in entry or " and " in entry for entry in authors or ()):
+        return [entry for entry in authors if entry.strip()] if authors else []
     out: list[str] = []
-    for entry in authors or []:
+    for entry in authors:
         out.extend(p for p in _AUTHOR_SEPARATOR_RE.split(entry) if p.strip())
     return out
 
@@ -240,6 +267,12 @@ def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
             if tokens and tokens not in out:
                 out.append(tokens)
     return tuple(out)
+
+
+@lru_cache(maxsize=1 << 16)  # journals repeat across records
+def journal_initials(journal: str) -> tuple[str, ...]:
+    """``Journal of Clinical Psychiatry`` -> ``("jcp",)``: the initials of each of its names."""
+    return tuple(dict.fromkeys("".join(t[0] for t in variant) for variant in journal_variants(journal)))
 
 
 # Elided articles ("Annales françaises d'anesthésie") besides the usual stop words.
@@ -357,6 +390,7 @@ class Prepared:
     name_words: frozenset[str]  # every word of every author's name
     first_author_words: frozenset[str]
     journals: tuple[tuple[str, ...], ...]
+    journal_initials: tuple[str, ...]  # of each name in ``journals``, for blocking
     kind: str
     notice: bool  # a correction notice; ``title`` is then the corrected article's title
     abstract_like: bool  # its locator reads as a meeting abstract's (``reads_as_abstract``)
@@ -371,20 +405,25 @@ class Prepared:
 
 
 def prepare(cit: Citation) -> Prepared:
-    notice, title = correction_notice(cit.title)
-    tokens = title_tokens(title)
+    notice, title = _read_correction(strip_title_notes(cit.title))
+    tokens = _numbered(fold(title).split())
+    token_set = frozenset(tokens)
+    numbers = [t for t in token_set if t.isdigit()]
     first, last = parse_pages(cit.pages)
-    pmid = _NON_DIGIT_RE.sub("", cit.pmid or "")
+    pmid = _NON_DIGIT_RE.sub("", cit.pmid or "") if cit.pmid else ""
     authors = split_authors(cit.authors)[:MAX_AUTHORS]
+    surnames = [surname(a) for a in authors]
+    all_name_words = frozenset().union(*map(name_words, authors)) if authors else frozenset()
     return Prepared(
         title=" ".join(tokens),
-        tokens=frozenset(tokens),
-        words=frozenset(t for t in tokens if t not in STOPWORDS and not t.isdigit()),
-        numbers=tuple(sorted(t for t in tokens if t.isdigit())),
-        surnames=tuple(s for s in (surname(a) for a in authors) if s),
-        name_words=frozenset(w for a in authors for w in name_words(a)),
+        tokens=token_set,
+        words=token_set - STOPWORDS - frozenset(numbers) if numbers else token_set - STOPWORDS,
+        numbers=tuple(sorted(t for t in tokens if t.isdigit())) if numbers else (),
+        surnames=tuple(s for s in surnames if s),
+        name_words=all_name_words,
         first_author_words=name_words(authors[0]) if authors else frozenset(),
         journals=journal_variants(cit.journal),
+        journal_initials=journal_initials(cit.journal),
         kind=publication_class(cit),
         notice=notice,
         abstract_like=reads_as_abstract(cit, first, last),

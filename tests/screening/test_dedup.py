@@ -306,6 +306,54 @@ def test_a_thesis_and_its_index_entry_are_shown_not_merged():
     assert decision(thesis, entry) == "candidate"
 
 
+# --- blocking -----------------------------------------------------------------------------
+
+
+def _distractors() -> list[Citation]:
+    """Unrelated records, so that word frequencies mean something."""
+    topics = ["asthma in schoolchildren", "statins after myocardial infarction", "sleep and memory in adults",
+              "vitamin D in pregnancy", "hip fracture surgery outcomes", "depression in primary care"]
+    return [Citation(title=f"Study {k} of {topic} and syndrome therapy", authors=[f"Other{k}, A."], year=2001 + k)
+            for k, topic in enumerate(topics)]
+
+
+def test_blocking_reads_british_and_american_spellings_as_one_word():
+    from screening.dedup.blocking import candidate_pairs
+    from screening.dedup.normalise import prepare
+
+    british = Citation(title="Haemolytic uraemic syndrome in paediatric oedema after tumour necrosis factor therapy",
+                       authors=["Smith, J."], year=2010)
+    american = Citation(title="Hemolytic uremic syndrome in pediatric edema after tumor necrosis factor therapy",
+                        authors=["Jones, K."], year=2012)
+    records = [british, american, *_distractors()]
+    assert (0, 1) in set(candidate_pairs([prepare(c) for c in records]))
+
+
+def test_the_last_word_of_a_long_title_is_no_blocking_key():
+    """Databases cut long titles mid-word: "... non-small cell lung can"."""
+    from screening.dedup.blocking import _rare_words
+    from screening.dedup.normalise import prepare
+
+    long_title = ("The effect of all-trans retinoic acid with chemotherapy based on paclitaxel and cisplatin as first "
+                  "line treatment of patients with stage IIIb pleural effusion and non-small cell lung can")
+    rare = _rare_words([prepare(Citation(title=long_title)), *map(prepare, _distractors())])
+    assert rare[0] and "can" not in rare[0]
+
+
+def test_a_typo_in_one_rare_word_still_blocks_a_pair():
+    from screening.dedup.blocking import candidate_pairs
+    from screening.dedup.normalise import prepare
+
+    a = Citation(title="Eculizumab in atypical haemolytic syndrome with complement factor mutations",
+                 authors=["Smith, J."], year=2010)
+    # the typo is in the first word, so the titles' first letters differ too
+    b = Citation(title="Eculizimab in atypical haemolytic syndrome with complement factor mutations",
+                 authors=["Jones, K."], year=2012)
+    records = [*_distractors(), a, b]
+    n = len(records)
+    assert (n - 2, n - 1) in set(candidate_pairs([prepare(c) for c in records]))
+
+
 # --- grouping -----------------------------------------------------------------------------
 
 
