@@ -18,7 +18,7 @@ import socket
 import threading
 import zlib
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -61,13 +61,14 @@ def enqueue(
     *,
     review_id: int | None = None,
     created_by_id: int | None = None,
+    not_before: datetime | None = None,
     kinds: Mapping[str, JobFunction] | None = None,
     **payload: Any,
 ) -> Job:
     known = JOB_KINDS if kinds is None else kinds
     if kind not in known:
         raise ValueError(f"Unknown job kind {kind!r}; known kinds: {', '.join(sorted(known)) or 'none'}")
-    job = Job(kind=kind, review_id=review_id, created_by_id=created_by_id, payload=payload)
+    job = Job(kind=kind, review_id=review_id, created_by_id=created_by_id, not_before=not_before, payload=payload)
     session.add(job)
     session.commit()
     session.refresh(job)
@@ -121,7 +122,8 @@ def _claimable(now) -> sa.ColumnElement[bool]:
         sibling.status == JobStatus.running,
         sibling.lease_until >= now,
     )
-    return sa.and_(sa.or_(Job.status == JobStatus.queued, _lease_expired(now)), no_sibling_running)
+    due = sa.or_(Job.not_before.is_(None), Job.not_before <= now)
+    return sa.and_(sa.or_(sa.and_(Job.status == JobStatus.queued, due), _lease_expired(now)), no_sibling_running)
 
 
 def claim_next_job(engine: Engine, worker: str, lease_seconds: int) -> Job | None:

@@ -62,6 +62,7 @@ class Job(SQLModel, table=True):
     attempts: int = 0
     worker: str = Field(default="", max_length=100)
     lease_until: datetime | None = None
+    not_before: datetime | None = None  # a job queued to gather a burst of work waits until then
     created_at: datetime = Field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, select
 
 from app.config import Settings
 from app.jobs import enqueue
 from app.models import Job, JobStatus
 from screening import importing
-from screening.models import ImportBatch, Stage
+from screening.models import ImportBatch, Stage, utcnow
 from screening.reviews import ReviewAccess
 
 
@@ -34,6 +36,11 @@ def _queue(session: Session, access: ReviewAccess, batch: ImportBatch) -> Import
     return batch
 
 
+# How long a training waits after the decision that queued it, so the decisions of a busy team
+# in that moment share one training instead of keeping a CPU core retraining without pause.
+TRAINING_GATHERS = timedelta(seconds=2)
+
+
 def retrain_soon(session: Session, access: ReviewAccess, stage: Stage) -> None:
     """After a title/abstract decision: queue a training of the review's ranking unless one is
     already waiting; that one will see this decision too, so a burst costs one training."""
@@ -42,4 +49,5 @@ def retrain_soon(session: Session, access: ReviewAccess, stage: Stage) -> None:
     waiting = session.exec(select(Job.id).where(
         Job.review_id == access.review.id, Job.kind == "train", Job.status == JobStatus.queued)).first()
     if waiting is None:
-        enqueue(session, "train", review_id=access.review.id, created_by_id=access.user_id)
+        enqueue(session, "train", review_id=access.review.id, created_by_id=access.user_id,
+                not_before=utcnow() + TRAINING_GATHERS)

@@ -53,6 +53,18 @@ def test_the_worker_runs_a_queued_job_to_success_with_progress(engine, session):
     assert jobs.run_next_job(engine, kinds=KINDS) is False  # nothing left: it ran exactly once
 
 
+def test_a_job_queued_for_later_waits_until_then(engine, session):
+    review = make_review(session, make_user(session))
+    job = jobs.enqueue(session, "count", review_id=review.id, kinds=KINDS, steps=1,
+                       not_before=utcnow() + timedelta(minutes=1))
+    assert jobs.run_next_job(engine, kinds=KINDS) is False
+    job.not_before = utcnow() - timedelta(seconds=1)
+    session.add(job)
+    session.commit()
+    assert jobs.run_next_job(engine, kinds=KINDS) is True
+    assert _job(engine, job.id).status == JobStatus.succeeded
+
+
 def test_a_refused_job_fails_with_the_domain_message_and_a_bug_with_its_type(engine, session):
     refused = jobs.enqueue(session, "refuse", kinds=KINDS)
     crashed = jobs.enqueue(session, "crash", kinds=KINDS)
