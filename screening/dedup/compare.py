@@ -296,14 +296,26 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         return None  # no rule below can show this pair
     shorter = min(len(a.words), len(b.words))
     identifying = shorter >= MIN_IDENTIFYING_WORDS
+    authors = author_agreement(a, b)
+    first_author = authors is not None and authors[0]
+    year_ok = not (a.year and b.year and abs(a.year - b.year) > 1)
+    # One team: the same first author and half the names, or (when a database
+    # garbled the first name, "Goicoechea de, Jorge E.") most names of a list of three or more.
+    authors_alike = authors is not None and (
+        (authors[0] and authors[1] >= 0.5)
+        or (authors[1] >= 0.8 and min(len(set(a.surnames)), len(set(b.surnames))) >= 3)
+    )
+    title_alike = both_titles and (ratio >= CANDIDATE_TITLE or (identifying and contained >= CONTAINED_TITLE))
+    same_team = authors_alike and year_ok and both_titles and (
+        ratio >= TEAM_TITLE or (identifying and contained >= TEAM_TITLE))
+    if not (same_doi or same_pmid or same_page or title_alike or same_team):
+        return None  # every rule below needs one of these; most blocked pairs stop here
+
     if both_titles:
         reasons.append(f"title {ratio:.0f}% alike")
         if ratio < CANDIDATE_TITLE and contained >= CONTAINED_TITLE:
             reasons.append("one title's words within the other's")
     signs = title_signs(a, b)
-
-    authors = author_agreement(a, b)
-    first_author = authors is not None and authors[0]
     if authors is not None:
         reasons.append(("same first author" if authors[0] else "first authors differ")
                        + f", {authors[1]:.0%} of authors shared")
@@ -317,14 +329,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     if a.issue and b.issue and a.issue != b.issue:
         reasons.append(f"issues differ: {a.issue} vs {b.issue}")  # weak: issue fields are noisy
     conflicts = _conflicts(a, b, pages)
-    year_ok = not (a.year and b.year and abs(a.year - b.year) > 1)
 
-    # One team: the same first author and half the names, or (when a database
-    # garbled the first name, "Goicoechea de, Jorge E.") most names of a list of three or more.
-    authors_alike = authors is not None and (
-        (authors[0] and authors[1] >= 0.5)
-        or (authors[1] >= 0.8 and min(len(set(a.surnames)), len(set(b.surnames))) >= 3)
-    )
     same_year = bool(a.year) and a.year == b.year
     locator = bool(journal) and same_volume and same_page and year_ok
     same_range = a.first_page == b.first_page and bool(a.last_page) and a.last_page == b.last_page != a.first_page
@@ -367,9 +372,6 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         disagree = sum((authors is not None and not first_author, not year_ok, journal is False,
                         bool(a.volume and b.volume) and not same_volume,
                         pages is False))
-        title_alike = both_titles and (ratio >= CANDIDATE_TITLE or (identifying and contained >= CONTAINED_TITLE))
-        same_team = authors_alike and year_ok and both_titles and (
-            ratio >= TEAM_TITLE or (identifying and contained >= TEAM_TITLE))
         if (
             same_doi or same_pmid
             or ((title_alike or same_team) and agree >= max(disagree, 1))
