@@ -74,7 +74,8 @@ def _rare_words(prepped: list[Prepared]) -> list[list[str]]:
     freq: Counter[str] = Counter()
     for ws in words:
         freq.update(ws)
-    return [sorted(ws, key=lambda w: (freq[w], w))[:RARE_WORDS] for ws in words]
+    # Rarest first, ties in alphabetical order (two stable sorts in C).
+    return [sorted(sorted(ws), key=freq.__getitem__)[:RARE_WORDS] for ws in words]
 
 
 def _blocks(prepped: list[Prepared]) -> tuple[dict[tuple, list[int]], dict[tuple, list[int]]]:
