@@ -14,7 +14,9 @@ cannot see, from the same deduplication run in this process:
   possible-duplicates page: one "same report" click merges them;
 * covered (connected): share of true pairs whose records are connected
   through automatic groups and review pairs (several clicks may be needed);
-* review pairs: how many pairs a person is asked about.
+* review pairs: how many pairs a person is asked about;
+* find_duplicates CPU s: ``time.process_time()`` around that in-process call
+  (CPU, not wall: other work on the machine does not inflate it much).
 
 If the ``winnow dedup`` command is missing, it says so and times
 ``python -c 'dedup_files(...)'`` instead (same code, same process shape).
@@ -73,7 +75,9 @@ def coverage(labelled: Path, groups_csv: Path) -> dict:
     entity = [t["true_group"] or f"solo:{i}" for i, t in enumerate(truth)]
     citations = parse_file(labelled.read_bytes(), labelled.name).citations
     assert len(citations) == len(truth), "the importer read a different number of records"
+    start = time.process_time()
     pairs = find_duplicates(citations)
+    cpu = time.process_time() - start
     groups = group_duplicates(len(citations), pairs)
     review = pairs_for_review(len(citations), pairs)
 
@@ -108,7 +112,7 @@ def coverage(labelled: Path, groups_csv: Path) -> dict:
     connected = sum(find(node(i)) == find(node(j)) for i, j in true_pairs)
     total = len(true_pairs) or 1
     return {"direct": direct / total, "connected": connected / total, "review": len(review),
-            "same_run": same_run}
+            "same_run": same_run, "cpu": cpu}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,9 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("no labelled files given and none found in ../shared/datasets/dedup/")
     scorer = load_scorer()
     header = ("| dataset | records | true pairs | auto sensitivity | false merges | covered (1 decision) "
-              "| covered (connected) | review pairs | wall s | BibDedupe sens. / false / s |")
+              "| covered (connected) | review pairs | wall s | find_duplicates CPU s | BibDedupe sens. / false / s |")
     print(header)
-    print("| --- " * 10 + "|")
+    print("| --- " * 11 + "|")
     how = ""
     for labelled in files:
         with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         ref_text = f"{ref[0]:.3f} / {ref[1]} / {ref[2]}" if ref else "-"
         print(f"| {labelled.name} | {score['records']} | {score.get('true_pairs', '-')} "
               f"| {score['sensitivity']:.3f} | {score['false_merges']} | {cover['direct']:.3f} "
-              f"| {cover['connected']:.3f} | {cover['review']} | {wall:.1f} | {ref_text} |")
+              f"| {cover['connected']:.3f} | {cover['review']} | {wall:.1f} | {cover['cpu']:.2f} | {ref_text} |")
         if not cover["same_run"]:
             print(f"  warning: {labelled.name}: the timed process's groups differ from this process's")
     print(f"\ntimed: {how}, whole process; scored by {SCORER}")

@@ -12,10 +12,16 @@ Signs of a different report (each blocks automatic merging):
 
 * year differs by more than one (one year covers online-first vs print);
 * volume differs, or first page differs, when both records give it: two
-  articles of one journal cannot share both, and one article has only one;
+  articles of one journal cannot share both, and one article has only one
+  (``pages_agree`` reads a dropped section letter, a typo inside a page range
+  and an unreadable but identical page field as agreeing);
 * one is a conference record and the other a journal article, or a book and a
   chapter, or a thesis (PRISMA counts reports, and these are different reports
-  of the same study);
+  of the same study); a meeting abstract and a record that does not say what
+  it is count as different too, unless that record is printed at the same
+  place or its locator reads as an abstract (supplement, single page);
+* one is a correction notice and the other is not (``normalise.correction_notice``):
+  an erratum is a record of its own, even when it names the article;
 * DOIs or PMIDs both given and different;
 * the titles differ in a number ("Part 1"/"Part 2", "12-month"/"24-month",
   roman numerals included) or in a word that names a different study or
@@ -264,7 +270,10 @@ def _conflicts(a: Prepared, b: Prepared, pages: bool | None) -> list[str]:
         out.append(f"volumes differ: {a.volume} vs {b.volume}")
     if pages is False:
         out.append(f"pages differ: {a.pages} vs {b.pages}")
-    kinds = _kinds_conflict(a, b, bool(pages) and bool(a.volume) and a.volume == b.volume)
+    # Printed at the same place: the same volume and the very same first page
+    # (not one read without a supplement letter: S73 and 73 are two pages).
+    same_place = bool(a.first_page) and a.first_page == b.first_page and bool(a.volume) and a.volume == b.volume
+    kinds = _kinds_conflict(a, b, same_place)
     if kinds:
         out.append(kinds)
     if a.doi and b.doi and a.doi != b.doi:

@@ -295,6 +295,8 @@ def test_a_meeting_abstract_never_merges_with_a_record_that_may_be_the_full_arti
     pair = only_pair(abstract, article())  # regular issue, several pages, type not given
     assert pair is not None and pair.decision == "candidate"
     assert "a meeting abstract vs a record that may be a journal article" in pair.reasons
+    # a supplement page S73 is not page 73 of the volume's regular issues
+    assert decision(article(journal=MEETING, pages="S73"), article()) == "candidate"
 
 
 def test_a_thesis_and_its_index_entry_are_shown_not_merged():
