@@ -31,7 +31,9 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine) as session:
+    # A request's objects stay loaded after its commits: reloading the review and the user
+    # after every commit cost a database round trip each, for data the request just read.
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
         yield session
 
 

@@ -141,11 +141,15 @@ def _records_at(review_id: int | sa.BindParameter, stage: Stage, needed: Screene
 # --- deciding -------------------------------------------------------------------------------
 
 def record_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> Record:
+    _require_at_stage(session, review, record_id, stage)
+    return session.get(Record, record_id)
+
+
+def _require_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> None:
     found = session.exec(records_at_stage(session, review, stage).where(Record.id == record_id)).first()
     if found is None:
         where = "in this review" if stage is Stage.title_abstract else "at full-text screening"
         raise NotFound(f"No record {record_id} {where}.")
-    return session.get(Record, record_id)
 
 
 def _reason(session: Session, review_id: int, reason_id: int | None) -> ExclusionReason | None:
@@ -160,7 +164,7 @@ def _reason(session: Session, review_id: int, reason_id: int | None) -> Exclusio
 def _checked_verdict(session: Session, review: Review, record_id: int, stage: Stage, verdict: Verdict,
                      reason_id: int | None) -> ExclusionReason | None:
     """The record must be at the stage, and a full-text exclusion needs one of the review's reasons."""
-    record_at_stage(session, review, record_id, stage)
+    _require_at_stage(session, review, record_id, stage)
     reason = _reason(session, review.id, reason_id if verdict is Verdict.exclude else None)
     if stage is Stage.full_text and verdict is Verdict.exclude and reason is None:
         raise InvalidInput(
@@ -211,7 +215,6 @@ def decide(
         # look again, so this one changes that decision, takes another slot or is refused.
         session.rollback()
         return decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
-    session.refresh(existing)
     return existing
 
 
