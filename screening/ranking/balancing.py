@@ -33,3 +33,28 @@ BALANCERS = {"balanced": balanced, "per_record": per_record, "none": none}
 
 def weights(name: str, y: np.ndarray, **params) -> np.ndarray:
     return lookup("balancer", name, BALANCERS)(y, **params)
+
+
+def presume_irrelevant(
+    index: np.ndarray, y: np.ndarray, n_records: int, count: int, seed
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add `count` randomly drawn unlabelled records to the training set as irrelevant.
+
+    Cormack and Grossman's continuous active learning (AutoTAR, the TREC Total
+    Recall baseline) trains on the reviewed documents plus 100 random unreviewed
+    ones "temporarily labelled not relevant". With relevant records a few percent
+    of a search, nearly every draw is truly irrelevant, and the draws show the
+    classifier what the whole corpus looks like, so words common everywhere stop
+    counting as evidence of relevance. Never more than a tenth of the unlabelled
+    records: in a small review, or near the end of one, presuming most of what is
+    left irrelevant would bury the relevant records still to be found. `seed` makes
+    the draw repeatable (the app and the simulation draw the same records for the
+    same labels)."""
+    unlabelled = np.ones(n_records, dtype=bool)
+    unlabelled[index] = False
+    pool = np.flatnonzero(unlabelled)
+    size = min(count, len(pool) // 10)
+    if size <= 0:
+        return index, y
+    drawn = np.random.default_rng(seed).choice(pool, size=size, replace=False)
+    return np.concatenate([index, drawn]), np.concatenate([y, np.zeros(len(drawn), dtype=y.dtype)])

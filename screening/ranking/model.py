@@ -62,6 +62,7 @@ class ModelSpec:
     balancer: str = "balanced"
     balancer_params: dict = field(default_factory=dict)
     querier: str = "max"
+    presumed_irrelevant: int = 0  # random unlabelled records trained on as irrelevant (see balancing)
 
     def __post_init__(self):
         lookup("feature extractor", self.features, features.FEATURE_EXTRACTORS)
@@ -131,6 +132,9 @@ class Ranker:
             self.model = None
             self._scores = np.zeros(self.n_records)
             return False
+        index, y = balancing.presume_irrelevant(
+            index, y, self.n_records, self.spec.presumed_irrelevant, seed=(self.random_state, len(labels))
+        )
         weight = balancing.weights(self.spec.balancer, y, **self.spec.balancer_params)
         self.model = classifiers.fit(
             self.spec.classifier,

@@ -150,3 +150,35 @@ def test_each_keyword_is_one_feature_and_can_explain_a_score():
     ranker.fit({0: 1, 2: 0})
     up = [term for term, _ in ranker.top_terms(1, k=10).up]
     assert "keyword: attention deficit disorder" in up
+
+
+def test_presumed_irrelevant_records_are_drawn_from_the_unlabelled_and_repeatable():
+    from screening.ranking.balancing import presume_irrelevant
+
+    index, y = np.array([0, 5]), np.array([1, 0])
+    drawn_index, drawn_y = presume_irrelevant(index, y, n_records=1000, count=50, seed=(0, 2))
+    assert list(drawn_index[:2]) == [0, 5] and list(drawn_y[:2]) == [1, 0]
+    extra = drawn_index[2:]
+    assert len(extra) == 50 and len(set(extra)) == 50 and not set(extra) & {0, 5}
+    assert np.all(drawn_y[2:] == 0)
+    again, _ = presume_irrelevant(index, y, n_records=1000, count=50, seed=(0, 2))
+    assert np.array_equal(again, drawn_index)
+
+
+def test_never_more_than_a_tenth_of_the_unlabelled_records_are_presumed_irrelevant():
+    from screening.ranking.balancing import presume_irrelevant
+
+    index, y = np.array([0, 1]), np.array([1, 0])
+    assert len(presume_irrelevant(index, y, n_records=302, count=100, seed=0)[0]) == 2 + 30
+    assert len(presume_irrelevant(index, y, n_records=10, count=100, seed=0)[0]) == 2  # small review: none
+
+
+def test_ranking_with_presumed_irrelevant_records_is_the_same_for_the_same_labels():
+    texts, _ = corpus()
+    texts = texts * 30  # large enough for a draw
+    spec = ModelSpec(presumed_irrelevant=20)
+    labels = {0: 1, 1: 0}
+    first, second = Ranker(texts, spec), Ranker(texts, spec)
+    first.fit(labels)
+    second.fit(labels)
+    assert np.array_equal(first.scores(), second.scores())
