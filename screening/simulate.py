@@ -83,7 +83,10 @@ def simulate(
     seed: int = 0,
     spec: ModelSpec = DEFAULT_MODEL,
 ) -> SimulationResult:
-    """Screen `records` (record_id, text, label) in ranked order, priors first."""
+    """Screen `records` (record_id, text, label) in ranked order, priors first.
+
+    `seed` is the ranker's random state: it picks the records presumed irrelevant
+    at each retrain and breaks solver ties, so a seed always gives the same order."""
     started = time.perf_counter()
     ids = [str(r[0]) if isinstance(r, tuple) else r.record_id for r in records]
     texts = [r[1] if isinstance(r, tuple) else r.text for r in records]
