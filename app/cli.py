@@ -231,7 +231,7 @@ def simulate(
     data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: record_id, title, abstract, [keywords], label_included.")],
     prior: Annotated[list[str], typer.Option(help="A record_id labelled first; give one relevant and one irrelevant.")],
     output: Annotated[Path, typer.Option(help="Where to write record_id,label in the order asked for.")],
-    seed: Annotated[int, typer.Option(help="Seed for tie-breaking.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed for tie-breaking and for the unlabelled records the model presumes irrelevant.")] = 0,
 ) -> None:
     """Replay a labelled review through the ranking, exactly as screening uses it, and score the order."""
     from screening.simulate import run_simulation_file  # scikit-learn loads only for this command
