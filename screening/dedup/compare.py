@@ -14,14 +14,16 @@ Signs of a different report (each blocks automatic merging):
 * volume differs, or first page differs, when both records give it: two
   articles of one journal cannot share both, and one article has only one
   (``pages_agree`` reads a dropped section letter, a typo inside a page range
-  and an unreadable but identical page field as agreeing);
+  and an unreadable but identical page field as agreeing); except that a
+  meeting abstract's title by one team twice in one issue is one abstract
+  printed twice;
 * one is a conference record and the other a journal article, or a book and a
   chapter, or a thesis (PRISMA counts reports, and these are different reports
   of the same study); a meeting abstract and a record that does not say what
   it is count as different too, unless that record is printed at the same
   place or its locator reads as an abstract (supplement, single page);
-* one is a correction notice and the other is not (``normalise.correction_notice``):
-  an erratum is a record of its own, even when it names the article;
+* one is a correction notice and the other is not (``normalise.correction_notice``),
+  unless the article's own record names the notice's place (below);
 * DOIs or PMIDs both given and different;
 * the titles differ in a number ("Part 1"/"Part 2", "12-month"/"24-month",
   roman numerals included) or in a word that names a different study or
@@ -30,6 +32,15 @@ Signs of a different report (each blocks automatic merging):
 * for a title match alone, any other content word present in one title only
   (a spelling variant such as haemolytic/hemolytic or randomised/randomized is
   not a different word).
+
+An erratum is not a report to screen apart from its article: when the
+article's record names the place the erratum is printed (MEDLINE's
+``[Erratum appears in J. 2009;360(23):2487]``, an indexer's link) and a record
+there carries the article's title, a shared author and the same journal within
+a year, the two merge, although their pages and issues differ. A notice that
+only cites its article (Web of Science's ``Title (vol 85, pg 553, 2010)``)
+stays a candidate: its citation is read from free text, and the pair is a
+person's click.
 
 Thresholds are on rapidfuzz's ``fuzz.ratio`` (normalised Indel similarity,
 0-100) over folded titles (``normalise.fold``), so case, punctuation, HTML
@@ -100,6 +111,11 @@ class DuplicatePair:
     score: float
     decision: Literal["auto", "candidate"]
     reasons: tuple[str, ...] = field(default=())
+    # An article and its erratum, alike but for the pages and kind an erratum
+    # has by nature; ``auto`` only when a record names the erratum's place
+    # (``erratum_named``). ``grouping`` lets such a named link join the
+    # erratum's group to the article's whole group.
+    erratum: bool = False
 
 
 def _unexplained(mine: set[str], theirs: set[str], their_title: str) -> list[str]:
@@ -246,6 +262,15 @@ def _article_range(p: Prepared) -> tuple[str, int, int] | None:
     return p.first_page[: len(p.first_page) - len(first)], int(first), int(last)
 
 
+def erratum_named(a: Prepared, b: Prepared) -> bool:
+    """Does either record's own note name the other's place (volume, and issue or first page) as its erratum's?"""
+    for article, other in ((a, b), (b, a)):
+        for volume, issue, page in article.erratum_at:
+            if other.volume == volume and ((issue and other.issue == issue) or other.first_page == page):
+                return True
+    return False
+
+
 def _kinds_conflict(a: Prepared, b: Prepared, same_place: bool) -> str:
     if a.kind and b.kind and a.kind != b.kind:
         return f"{a.kind} vs {b.kind}"
@@ -262,18 +287,19 @@ def _kinds_conflict(a: Prepared, b: Prepared, same_place: bool) -> str:
     return ""
 
 
-def _conflicts(a: Prepared, b: Prepared, pages: bool | None) -> list[str]:
+def _conflicts(a: Prepared, b: Prepared, pages: bool | None, excuse_erratum: bool) -> list[str]:
+    """Signs of different reports; an article and the erratum it names differ in pages and kind by nature."""
     out = []
     if a.year and b.year and abs(a.year - b.year) > 1:
         out.append(f"years differ: {a.year} vs {b.year}")
     if a.volume and b.volume and a.volume != b.volume:
         out.append(f"volumes differ: {a.volume} vs {b.volume}")
-    if pages is False:
+    if pages is False and not excuse_erratum:
         out.append(f"pages differ: {a.pages} vs {b.pages}")
     # Printed at the same place: the same volume and the very same first page
     # (not one read without a supplement letter: S73 and 73 are two pages).
     same_place = bool(a.first_page) and a.first_page == b.first_page and bool(a.volume) and a.volume == b.volume
-    kinds = _kinds_conflict(a, b, same_place)
+    kinds = "" if excuse_erratum else _kinds_conflict(a, b, same_place)
     if kinds:
         out.append(kinds)
     if a.doi and b.doi and a.doi != b.doi:
@@ -337,7 +363,17 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         reasons.append("same first page")
     if a.issue and b.issue and a.issue != b.issue:
         reasons.append(f"issues differ: {a.issue} vs {b.issue}")  # weak: issue fields are noisy
-    conflicts = _conflicts(a, b, pages)
+    conflicts = _conflicts(a, b, pages, excuse_erratum=False)
+    erratum = (
+        (a.notice != b.notice or pages is False) and not signs and journal is not False
+        and (ratio >= LOCATOR_TITLE or (identifying and contained >= 95))
+        and (authors is None or authors[1] >= 0.5)
+        and not _conflicts(a, b, pages, excuse_erratum=True)
+    )
+    named = erratum and erratum_named(a, b)
+    if named:
+        reasons.append("the article's record names this erratum")
+        conflicts = []  # the only ones were the pages and kind an erratum has by nature
 
     same_year = bool(a.year) and a.year == b.year
     locator = bool(journal) and same_volume and same_page and year_ok
@@ -349,7 +385,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     # a translation) unless volume and first page say otherwise.
     one_journal = journal is not False or (same_volume and same_page)
 
-    decision: str | None = None
+    decision: str | None = "auto" if named else None
     if not conflicts and not signs:
         if same_doi or same_pmid:
             titles_agree = not both_titles or ratio >= SAME_ID_TITLE or contained >= 95
@@ -365,6 +401,16 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
             ratio >= LOCATOR_TITLE or (identifying and contained >= 95)
         ):
             decision = "auto"
+    if (
+        decision is None and pages is False and len(conflicts) == 1 and not signs
+        and same_volume and a.issue and a.issue == b.issue and same_year and journal
+        and (a.abstract_like or b.abstract_like)
+        and ratio >= AUTO_TITLE and identifying and authors_alike and not words_in_one_title(a, b)
+    ):
+        # One meeting abstract's title by one team twice in one issue is one
+        # report printed twice (in the programme and among the abstracts).
+        decision = "auto"
+        reasons.append("same title and team in one issue: one abstract printed twice")
     if decision is None and not conflicts and both_titles and locator and authors_alike and same_range and (
         ratio < LOCATOR_TITLE
     ):
@@ -409,4 +455,4 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     else:
         evidence = max(evidence, 0.9)
     left, right = (i, j) if i < j else (j, i)
-    return DuplicatePair(left, right, round(evidence, 3), decision, tuple(reasons))
+    return DuplicatePair(left, right, round(evidence, 3), decision, tuple(reasons), erratum)

@@ -6,7 +6,12 @@ protocol, its results paper, and a record whose title is cut short). Here a
 group only grows when *every* record joining it has an automatic verdict with
 *every* record already in it (complete linkage). Pairs are taken strongest
 first, so a borderline link never blocks a clear one. An automatic pair left
-unmerged by this rule goes to a person instead."""
+unmerged by this rule goes to a person instead.
+
+One exception: an erratum named by one record of an article's group joins the
+whole group, as long as it is alike with every other record of it but for
+the pages and kind an erratum has by nature (``DuplicatePair.erratum``); the
+other records of the article need not name it too."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ CHAIN_REASON = "not merged automatically: its group would hold records that are 
 def _plan(n: int, pairs: Iterable[DuplicatePair]) -> tuple[list[list[int]], list[DuplicatePair]]:
     pairs = list(pairs)
     auto = {(p.left, p.right) for p in pairs if p.decision == "auto"}
+    auto_or_erratum = auto | {(p.left, p.right) for p in pairs if p.erratum}
     group_of = list(range(n))
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
     refused: list[DuplicatePair] = []
@@ -29,7 +35,8 @@ def _plan(n: int, pairs: Iterable[DuplicatePair]) -> tuple[list[list[int]], list
         ga, gb = group_of[pair.left], group_of[pair.right]
         if ga == gb:
             continue
-        if all((min(x, y), max(x, y)) in auto for x in members[ga] for y in members[gb]):
+        alike = auto_or_erratum if pair.erratum else auto
+        if all((min(x, y), max(x, y)) in alike for x in members[ga] for y in members[gb]):
             if len(members[ga]) < len(members[gb]):
                 ga, gb = gb, ga
             for x in members[gb]:

@@ -144,6 +144,26 @@ _CITED_ARTICLE_RE = re.compile(
 )
 
 
+# MEDLINE's note on an article's record naming where its erratum is printed:
+# "[Erratum appears in N Engl J Med. 2009 Jun 4;360(23):2487 ...]" gives volume 360, issue 23, page 2487.
+_ERRATUM_NOTE_RE = re.compile(
+    r"\[\s*errat(?:um|a)\s+(?:appears?\s+)?in:?\s+[^\[\];]*;\s*(\d+)\s*(?:\(([^()]*)\))?\s*:\s*([a-z]?\d+)",
+    re.IGNORECASE,
+)
+
+
+def erratum_places(title: str) -> tuple[tuple[str, str, str], ...]:
+    """(volume, issue, first page) of each erratum an article's title note names.
+
+    A note cut off before its page by a length limit names no place."""
+    if "rrat" not in (title or ""):
+        return ()
+    return tuple(
+        (leading_number(volume), leading_number(issue or ""), page.lower())
+        for volume, issue, page in _ERRATUM_NOTE_RE.findall(title)
+    )
+
+
 def _cut_unclosed_parenthesis(text: str) -> str:
     """``Title (The Journal of Pediatrics (M`` -> ``Title``: a citation cut off by a length limit."""
     opened: list[int] = []
@@ -393,6 +413,7 @@ class Prepared:
     journal_initials: tuple[str, ...]  # of each name in ``journals``, for blocking
     kind: str
     notice: bool  # a correction notice; ``title`` is then the corrected article's title
+    erratum_at: tuple[tuple[str, str, str], ...]  # where its errata are printed, by its own note (``erratum_places``)
     abstract_like: bool  # its locator reads as a meeting abstract's (``reads_as_abstract``)
     year: int | None
     volume: str
@@ -426,6 +447,7 @@ def prepare(cit: Citation) -> Prepared:
         journal_initials=journal_initials(cit.journal),
         kind=publication_class(cit),
         notice=notice,
+        erratum_at=erratum_places(cit.title),
         abstract_like=reads_as_abstract(cit, first, last),
         year=cit.year,
         volume=leading_number(cit.volume),

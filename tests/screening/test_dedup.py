@@ -230,6 +230,48 @@ def test_two_records_of_one_correction_notice_merge_but_never_with_the_article()
     assert decision(article(), article(title="Erratum: " + article().title)) == "candidate"
 
 
+def test_an_erratum_the_articles_record_names_joins_the_whole_article_group():
+    medline = article(title=article().title + ".[Erratum appears in J Clin Psychiatry. 2015 Sep;76(9):1200]")
+    plain = article(journal="J Clin Psychiatry")  # the same article, without the note
+    erratum = article(title="Erratum: " + article().title, issue="9", pages="1200", authors=["Smith, J. A."])
+    wos = article(title=article().title + " (vol 76, pg 73, 2015)", issue="9", pages="1200")
+    pair = only_pair(medline, erratum)
+    assert pair is not None and pair.decision == "auto"
+    assert "the article's record names this erratum" in pair.reasons
+    assert decision(plain, erratum) == "candidate"  # alone, the notice is still a record of its own
+    assert group_duplicates(4, find_duplicates([medline, plain, erratum, wos])) == [[0, 1, 2, 3]]
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        pytest.param(article(title="Erratum: " + article().title, issue="10", pages="1300"), id="another-place"),
+        pytest.param(article(title="Erratum: " + article().title, volume="77", issue="9", pages="1200", year=2016),
+                     id="a-later-volume"),
+        pytest.param(article(title="Erratum: Effect of aerobic exercise on memory after stroke",
+                             issue="9", pages="1200"), id="another-title"),
+    ],
+)
+def test_an_erratum_note_links_only_the_record_at_the_place_it_names(notice):
+    medline = article(title=article().title + ".[Erratum appears in J Clin Psychiatry. 2015 Sep;76(9):1200]")
+    assert decision(medline, notice) != "auto"
+
+
+def test_a_notice_citing_its_article_or_a_note_cut_short_is_shown_not_merged():
+    cut = article(title=article().title + ".[Erratum appears in J Clin Psychiatry. 2015 Sep")
+    wos = article(title=article().title + " (vol 76, pg 73, 2015)", issue="9", pages="1200")
+    assert decision(cut, wos) == "candidate"
+
+
+def test_one_abstract_printed_twice_in_one_issue_merges_but_two_articles_do_not():
+    abstract = dict(volume="91", issue="10", journal="Archives of Physical Medicine and Rehabilitation")
+    assert decision(article(pages="e8-e9", **abstract), article(pages="e3", **abstract)) == "auto"
+    assert decision(article(pages="e8", **abstract),
+                    article(pages="e3", authors=["Brown, K.", "Lee, M."], **abstract)) != "auto"
+    assert decision(article(pages="e8", **abstract), article(pages="e3", **{**abstract, "issue": "11"})) != "auto"
+    assert decision(article(pages="73-76"), article(pages="81-90")) == "candidate"
+
+
 @pytest.mark.parametrize(
     ("title_a", "title_b"),
     [
@@ -276,7 +318,8 @@ def test_a_word_written_as_two_is_not_a_contrast_word():
     ],
 )
 def test_page_ranges_written_differently(pages_a, pages_b, expected):
-    assert decision(article(pages=pages_a), article(pages=pages_b)) == expected
+    # No issue on one record, so the pages alone decide (not the same-issue rule for abstracts).
+    assert decision(article(pages=pages_a), article(pages=pages_b, issue="")) == expected
 
 
 MEETING = "Journal of Clinical Psychiatry.Conference: 12th Annual Meeting of the Society of Stroke Rehabilitation Lyon France."
