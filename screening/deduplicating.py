@@ -19,7 +19,7 @@ from screening.citation import Citation
 from screening.dedup import choose_kept_record, find_duplicates, group_duplicates, pairs_for_review
 from screening.errors import InvalidInput, NotFound
 from screening.models import DuplicatePair, MergeKind, PairStatus, Record, Role, utcnow
-from screening.records import kept_citations, merged_citations
+from screening.records import insert_rows, kept_citations, merged_citations
 from screening.reviews import ReviewAccess
 
 SETTLED = (PairStatus.different, PairStatus.unmerged)
@@ -63,8 +63,7 @@ def deduplicate_review(
         if _store_pair(session, known, new_pairs, review_id, kept[pair.left], kept[pair.right], pair,
                        PairStatus.candidate):
             waiting += 1
-    if new_pairs:  # one INSERT of many rows: a large import finds tens of thousands
-        session.connection().execute(sa.insert(DuplicatePair), list(new_pairs.values()))
+    insert_rows(session.connection(), DuplicatePair.__table__, list(new_pairs.values()))
     if merged or waiting:
         record_event(session, actor_id=actor_id, action="dedup.run", object_type="review", object_id=review_id,
                      review_id=review_id, merged_automatically=merged, candidates=waiting)
@@ -104,14 +103,14 @@ def _merge(session: Session, review_id: int, merges: dict[int, int], kind: Merge
         sa.select(Record.id, Record.duplicate_of_id)
         .where(Record.review_id == review_id, Record.duplicate_of_id.is_not(None))
     ).all()
-    followers = [(record, old_kept) for record, old_kept in existing if old_kept in merges]
-    pointers = [{"record": duplicate, "kept": kept} for duplicate, kept in merges.items()]
-    pointers += [{"record": record, "kept": merges[old_kept]} for record, old_kept in followers]
+    followers = [{"record": record, "kept": merges[old_kept]} for record, old_kept in existing if old_kept in merges]
     table = Record.__table__
-    by_id = table.c.id == sa.bindparam("record")
-    connection.execute(sa.update(table).where(by_id).values(duplicate_of_id=sa.bindparam("kept")), pointers)
-    connection.execute(sa.update(table).where(by_id).values(merge_kind=kind.value),
-                       [{"record": duplicate} for duplicate in merges])
+    repoint = sa.update(table).where(table.c.id == sa.bindparam("record")).values(duplicate_of_id=sa.bindparam("kept"))
+    # One UPDATE per merged record, not one per column: on PostgreSQL each rewrites the row and its indexes.
+    connection.execute(repoint.values(merge_kind=kind.value),
+                       [{"record": duplicate, "kept": kept} for duplicate, kept in merges.items()])
+    if followers:
+        connection.execute(repoint, followers)
     session.expire_all()
     record_events(session, actor_id=actor_id, action=f"record.merge.{kind.value}", object_type="record",
                   review_id=review_id, details={duplicate: {"kept": kept} for duplicate, kept in merges.items()})

@@ -24,7 +24,7 @@ from screening.deduplicating import deduplicate_review
 from screening.errors import InvalidInput, NotFound
 from screening.importers import parse_file
 from screening.models import BatchStatus, ImportBatch, Record, Role, utcnow
-from screening.records import citation_to_row
+from screening.records import citation_to_row, insert_rows
 from screening.reviews import ReviewAccess
 
 CHUNK = 2000
@@ -142,7 +142,7 @@ def _import(session: Session, report: Report, batch: ImportBatch) -> None:
     ]
     for start in range(0, len(rows), CHUNK):
         # Each chunk commits so the progress bar moves and SQLite never holds one huge write.
-        session.connection().execute(sa.insert(Record), rows[start:start + CHUNK])
+        insert_rows(session.connection(), Record.__table__, rows[start:start + CHUNK])
         session.commit()
         stored = min(start + CHUNK, len(rows))
         report(0.05 + 0.6 * stored / len(rows), f"Stored {stored:,} of {len(rows):,} records")

@@ -11,7 +11,7 @@ from screening import deduplicating, importing
 from screening.errors import InvalidInput
 from screening.importing import BatchRequest
 from screening.models import AuditEvent, BatchStatus, DuplicatePair, MergeKind, PairStatus, Record
-from screening.records import kept_records, record_counts
+from screening.records import insert_rows, kept_records, record_counts
 from screening.reviews import review_access
 from tests.factories import FIXTURES, import_fixture, make_review, make_user
 from tests.web import csrf_token, log_in, post_form
@@ -126,6 +126,13 @@ def test_unmerge_restores_a_record_and_deduplication_does_not_merge_it_again(ses
     session.commit()
     assert session.get(Record, duplicate.id).duplicate_of_id is None
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "record.unmerge")).one().object_id == str(duplicate.id)
+
+
+def test_bulk_rows_name_every_column_with_a_default(session, review):
+    # PostgreSQL's COPY would leave such a column NULL where an INSERT fills in its default.
+    pair = {"review_id": review.id, "first_id": 1, "second_id": 2, "score": 0.9, "status": PairStatus.candidate}
+    with pytest.raises(ValueError, match="reasons"):
+        insert_rows(session.connection(), DuplicatePair.__table__, [pair])
 
 
 def test_a_lead_decides_candidate_pairs(session, review, lead, uploads):
