@@ -330,6 +330,14 @@ def test_ris_keeps_every_tag_under_its_own_name():
     assert citation.raw["KW"] == ["biological treatment", "Crohn's disease", "mindfulness"]
 
 
+def test_ris_raw_has_rispys_shape_a_list_for_a_repeated_or_list_tag():
+    data = b"TY  - JOUR\nTI  - \n  A title\n  wrapped\nAU  - One, A\nKW  - alpha\nbeta\nM3  - x\nM3  - y\nVL  - 3\nER  - \n"
+    citation = parse_file(data, "tags.ris").citations[0]
+    assert citation.title == "A title wrapped" and citation.authors == ["One, A"]
+    assert citation.raw == {"TY": "JOUR", "TI": "A title wrapped", "AU": ["One, A"], "KW": ["alpha", "beta"],
+                            "M3": ["x", "y"], "VL": "3"}
+
+
 def test_ris_tag_outside_a_record_names_the_line():
     data = b"TY  - JOUR\nTI  - One\nER  - \n\nAU  - Stray, A\nTY  - JOUR\nTI  - Two\nER  - \n"
     with pytest.raises(ImportFormatError) as caught:
