@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from screening.audit import record_event
+from screening.dedup.finding import paused_cycle_collection
 from screening.deduplicating import deduplicate_review
 from screening.errors import InvalidInput, NotFound
 from screening.importers import parse_file
@@ -101,7 +102,8 @@ def import_batch(session: Session, report: Report, *, batch_id: int, review_id: 
         return
     _remove_records(session, batch)  # what an interrupted earlier attempt left
     try:
-        _import(session, report, batch)
+        with paused_cycle_collection():
+            _import(session, report, batch)
     except Exception as error:
         session.rollback()
         _remove_records(session, batch)
