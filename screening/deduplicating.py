@@ -9,6 +9,7 @@ person called *different* are never proposed or merged again.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from sqlmodel import Session, or_, select
 
 from screening.audit import record_event, record_events
 from screening.citation import Citation
+from screening.dedup import DuplicatePair as FoundPair
 from screening.dedup import choose_kept_record, find_duplicates, group_duplicates, pairs_for_review
 from screening.errors import InvalidInput, NotFound
 from screening.models import DuplicatePair, MergeKind, PairStatus, Record, Role, utcnow
@@ -31,17 +33,24 @@ class DedupOutcome:
     candidates: int
 
 
-def deduplicate_review(
-    session: Session, review_id: int, *, actor_id: int | None, including_batch: int | None = None
+def deduplicate_review(session: Session, review_id: int, *, actor_id: int | None) -> DedupOutcome:
+    """Compare the review's kept records, merge the sure pairs and store the uncertain ones
+    for a lead. Does not commit."""
+    kept, citations = kept_citations(session, review_id)
+    return merge_duplicates(session, review_id, kept, citations, find_duplicates(citations), actor_id=actor_id)
+
+
+def merge_duplicates(
+    session: Session, review_id: int, kept: Sequence[int], citations: Sequence[Citation],
+    found: Sequence[FoundPair], *, actor_id: int | None,
 ) -> DedupOutcome:
-    """Compare the review's kept records (and those of the batch being imported),
-    merge the sure pairs and store the uncertain ones for a lead. Does not commit:
-    the import commits it together with the batch's completion."""
-    kept, citations = kept_citations(session, review_id, including_batch)
+    """Act on ``find_duplicates(citations)``, the citations of the kept records whose ids are
+    ``kept``: merge the sure pairs and store the uncertain ones for a lead, except pairs a person
+    has settled. Does not commit: the import commits it together with the batch's completion."""
     known = {(pair.first_id, pair.second_id): pair for pair in session.exec(
         select(DuplicatePair).where(DuplicatePair.review_id == review_id))}
     found = [
-        pair for pair in find_duplicates(citations)
+        pair for pair in found
         if _key(kept[pair.left], kept[pair.right]) not in known
         or known[_key(kept[pair.left], kept[pair.right])].status not in SETTLED
     ]

@@ -2,7 +2,7 @@
 
 ``create_batch`` keeps the uploaded file and queues it; ``import_batch`` is the
 background job (the CLI calls it too): it parses the file, asks before skipping
-records with no title and no abstract, stores the records in chunks, and
+records with no title and no abstract, stores the records in chunks while it
 deduplicates them with the review's others. Until the batch is ``complete`` its
 records count nowhere, and a failure removes them, so an import never half-lands.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,12 +21,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from screening.audit import record_event
+from screening.citation import Citation
+from screening.dedup import find_duplicates
 from screening.dedup.finding import paused_cycle_collection
-from screening.deduplicating import deduplicate_review
+from screening.deduplicating import merge_duplicates
 from screening.errors import InvalidInput, NotFound
 from screening.importers import parse_file
 from screening.models import BatchStatus, ImportBatch, Record, Role, utcnow
-from screening.records import citation_to_row, insert_rows
+from screening.records import citation_to_row, insert_rows, kept_citations
 from screening.reviews import ReviewAccess
 
 CHUNK = 2000
@@ -137,37 +140,47 @@ def _import(session: Session, report: Report, batch: ImportBatch) -> None:
     session.add(batch)
     session.commit()
 
-    rows = [
-        {**citation_to_row(citation), "review_id": batch.review_id, "batch_id": batch.id, "position": position}
-        for position, citation in enumerate(parsed.citations, start=1)
-        if not citation.is_empty
-    ]
-    for start in range(0, len(rows), CHUNK):
-        # Each chunk commits so the progress bar moves and SQLite never holds one huge write.
-        insert_rows(session.connection(), Record.__table__, rows[start:start + CHUNK])
-        session.commit()
-        stored = min(start + CHUNK, len(rows))
-        report(0.05 + 0.6 * stored / len(rows), f"Stored {stored:,} of {len(rows):,} records")
-
-    stored_count, empty_count = len(rows), len(empty)
-    del parsed, rows, empty  # deduplication reads the records back: hold no second copy
-    report(0.7, "Finding duplicates")
-    merged = deduplicate_review(session, batch.review_id, actor_id=batch.created_by_id, including_batch=batch.id)
+    review_id, batch_id = batch.review_id, batch.id
+    earlier_ids, earlier = kept_citations(session, review_id)
+    new = [(position, citation) for position, citation in enumerate(parsed.citations, start=1) if not citation.is_empty]
+    citations = earlier + [citation for _, citation in new]
+    # A second thread stores the records while this one compares them, so the database's work
+    # (PostgreSQL's own process, SQLite's C code outside the GIL) takes the second core.
+    # Until it is done only that thread uses the session.
+    with ThreadPoolExecutor(max_workers=1) as storing:
+        stored = storing.submit(_store, session, report, batch_id, review_id, new)
+        found = find_duplicates(citations)
+        stored.result()
+    report(0.7, "Merging duplicates")
+    new_ids = session.exec(select(Record.id).where(Record.batch_id == batch_id).order_by(Record.position)).all()
+    merged = merge_duplicates(session, review_id, earlier_ids + list(new_ids), citations, found,
+                              actor_id=batch.created_by_id)
     batch.status = BatchStatus.complete
-    batch.record_count = stored_count
+    batch.record_count = len(new)
     batch.completed_at = utcnow()
     batch.error = ""
     session.add(batch)
     record_event(session, actor_id=batch.created_by_id, action="import.complete", object_type="import_batch",
-                 object_id=batch.id, review_id=batch.review_id, records=stored_count, skipped_empty=empty_count,
+                 object_id=batch.id, review_id=batch.review_id, records=len(new), skipped_empty=len(empty),
                  merged_automatically=merged.auto_merged, candidates=merged.candidates)
     session.commit()
     # Fresh planner statistics: without them PostgreSQL plans the queue's query for an empty
     # table (nested loops over thousands of records) until autovacuum catches up.
     session.connection().exec_driver_sql("ANALYZE record")
     session.commit()
-    report(1.0, f"Imported {stored_count:,} records; {merged.auto_merged:,} duplicates merged, "
+    report(1.0, f"Imported {len(new):,} records; {merged.auto_merged:,} duplicates merged, "
                 f"{merged.candidates:,} possible duplicates to check")
+
+
+def _store(session: Session, report: Report, batch_id: int, review_id: int, new: list[tuple[int, Citation]]) -> None:
+    for start in range(0, len(new), CHUNK):
+        rows = [{**citation_to_row(citation), "review_id": review_id, "batch_id": batch_id, "position": position}
+                for position, citation in new[start:start + CHUNK]]
+        # Each chunk commits so the progress bar moves and SQLite never holds one huge write.
+        insert_rows(session.connection(), Record.__table__, rows)
+        session.commit()
+        stored = start + len(rows)
+        report(0.05 + 0.6 * stored / len(new), f"Stored {stored:,} of {len(new):,} records, finding duplicates")
 
 
 def _remove_records(session: Session, batch: ImportBatch) -> None:

@@ -89,16 +89,13 @@ def merged_citations(session: Session, kept: Sequence[Record]) -> list[Citation]
 _CONTENT_COLUMNS = [getattr(Record, name) for name in CITATION_FIELDS if name != "raw"]
 
 
-def kept_citations(session: Session, review_id: int, including_batch: int | None = None) -> tuple[list[int], list[Citation]]:
-    """Ids and merged citations of all kept records, read as plain rows: a large review
-    would not fit in memory as ORM objects with their raw fields."""
-    batch_filter = ImportBatch.status == BatchStatus.complete
-    if including_batch is not None:
-        batch_filter = sa.or_(batch_filter, ImportBatch.id == including_batch)
+def kept_citations(session: Session, review_id: int) -> tuple[list[int], list[Citation]]:
+    """Ids and merged citations of all kept records of finished imports, read as plain rows:
+    a large review would not fit in memory as ORM objects with their raw fields."""
     rows = session.connection().execute(
         sa.select(Record.id, Record.duplicate_of_id, *_CONTENT_COLUMNS)
         .join(ImportBatch, ImportBatch.id == Record.batch_id)
-        .where(Record.review_id == review_id, batch_filter)
+        .where(Record.review_id == review_id, ImportBatch.status == BatchStatus.complete)
         .order_by(Record.id)
     )
     names = [column.key for column in _CONTENT_COLUMNS]
