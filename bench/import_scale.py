@@ -12,7 +12,9 @@ Issue 4's target: the file imports and deduplicates in under 60 s wall on this
    with ``screening.reviews.create_review``;
 2. the whole ``winnow import REVIEW FILE --source Synthetic`` process timed by
    a fresh Python parent, so that its ``RUSAGE_CHILDREN`` peak RSS is that one
-   process's (the PostgreSQL server's own memory is not in it);
+   process's (the PostgreSQL server's own memory is not in it), its CPU time
+   likewise, and the 1-minute load average at its end, since wall time on a
+   shared machine says little alone;
 3. read back from the database: records stored, merged automatically
    (``Record.duplicate_of_id`` set), candidate pairs, scored against the
    generator's truth like ``../shared/scoring/dedup_score.py`` scores a groups
@@ -156,8 +158,11 @@ def bench_database(kind: str, url: str, ris: Path, truth: dict[str, int], profil
         command = [WINNOW, "import", str(review), str(ris), "--source", "Synthetic"]
         print(f"  {kind}: winnow import {review} {ris.name} ...", flush=True)
         result = measured(command, env, cwd=data_dir)
+        # The other side of CPU time: how busy the machine was over the run's last minute.
+        result["load"] = os.getloadavg()[0]
         message = result["stdout"].strip().splitlines()[-1] if result["stdout"].strip() else ""
-        print(f"  {kind}: {result['wall']:.1f} s, {result['rss_kb'] / 1024:.0f} MB: {message}", flush=True)
+        print(f"  {kind}: {result['wall']:.1f} s, {result['cpu']:.1f} CPU s, load {result['load']:.1f}, "
+              f"{result['rss_kb'] / 1024:.0f} MB: {message}", flush=True)
         back = json.loads(run([sys.executable, "-c", READ_BACK, str(review)], env).strip().splitlines()[-1])
         figures = score(back["records"], back["candidates"], truth)
         if profile:
@@ -221,7 +226,7 @@ def main() -> int:
     print()
     print(f"Import at scale: {args.records:,} synthetic RIS records ({studies:,} studies), whole `winnow import` "
           f"process; target < {TARGET_SECONDS} s wall and < {TARGET_MB / 1024:.1f} GB peak RSS on {os.cpu_count()} cores")
-    header = ("database", "wall s", "records/s", "peak RSS MB", "CPU s", "stored", "auto-merged", "candidates",
+    header = ("database", "wall s", "records/s", "peak RSS MB", "CPU s", "load", "stored", "auto-merged", "candidates",
               "sensitivity", "false merges", "covered", "target")
     lines = [header]
     for kind, row in rows:
@@ -230,7 +235,7 @@ def main() -> int:
             continue
         ok = row["wall"] < TARGET_SECONDS and row["rss_kb"] / 1024 < TARGET_MB
         lines.append((kind, f"{row['wall']:.1f}", f"{args.records / row['wall']:,.0f}", f"{row['rss_kb'] / 1024:,.0f}",
-                      f"{row['cpu']:.1f}", f"{row['stored']:,}", f"{row['auto']:,}", f"{row['candidates']:,}",
+                      f"{row['cpu']:.1f}", f"{row['load']:.1f}", f"{row['stored']:,}", f"{row['auto']:,}", f"{row['candidates']:,}",
                       f"{row['sensitivity']:.4f}", f"{row['false_merges']}", f"{row['covered']:.4f}",
                       "met" if ok else "MISSED"))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
