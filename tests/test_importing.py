@@ -10,7 +10,7 @@ from app.services import start_import
 from screening import deduplicating, importing
 from screening.errors import InvalidInput
 from screening.importing import BatchRequest
-from screening.models import AuditEvent, BatchStatus, DuplicatePair, MergeKind, PairStatus, Record
+from screening.models import AuditEvent, BatchStatus, DuplicatePair, ImportBatch, MergeKind, PairStatus, Record
 from screening.records import insert_rows, kept_records, record_counts
 from screening.reviews import review_access
 from tests.factories import FIXTURES, import_fixture, make_review, make_user
@@ -112,6 +112,26 @@ def test_an_interrupted_import_runs_again_from_the_start(session, review, lead, 
     importing.import_batch(session, lambda *_: None, batch_id=batch.id, review_id=review.id)
     assert len(session.exec(select(Record).where(Record.batch_id == batch.id)).all()) == 54
     assert session.exec(select(Record).where(Record.title == "left by a dead worker")).first() is None
+
+
+@pytest.mark.parametrize("failing", ["insert_rows", "find_duplicates"])
+def test_a_failure_while_storing_or_comparing_leaves_nothing(session, review, lead, uploads, monkeypatch, failing):
+    # Records are stored and committed in chunks by one thread while another compares them.
+    monkeypatch.setattr(importing, "CHUNK", 10)
+    real, calls = getattr(importing, failing), []
+
+    def fails_after_two_calls(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 2 or failing == "find_duplicates":
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, failing, fails_after_two_calls)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_fixture(session, review, lead, STROKE, uploads_dir=uploads)
+    batch = session.exec(select(ImportBatch)).one()
+    assert (batch.status, batch.error) == (BatchStatus.failed, "Unexpected error: disk full")
+    assert session.exec(select(Record)).all() == []
 
 
 def test_unmerge_restores_a_record_and_deduplication_does_not_merge_it_again(session, review, lead, uploads):
