@@ -155,22 +155,20 @@ def test_bulk_rows_name_every_column_with_a_default(session, review):
         insert_rows(session.connection(), DuplicatePair.__table__, [pair])
 
 
-def test_a_lead_decides_candidate_pairs(session, review, lead, uploads):
+@pytest.mark.parametrize("same_report", [True, False])
+def test_a_lead_decides_a_candidate_pair(session, review, lead, uploads, same_report):
     import_fixture(session, review, lead, STROKE, uploads_dir=uploads)
     access = _access(session, review, lead)
-    views = deduplicating.candidate_pairs(session, review.id)
-    assert len(views) == 2
-    title = next(field for field in views[0].fields if field.name == "pages")
-    assert title.differs and any(differs for _, differs in title.first_marked)
-    merged = deduplicating.decide_pair(session, access, views[0].pair.id, same_report=True)
-    kept_ids = {views[0].first.id, views[0].second.id}
-    assert merged.status == PairStatus.same
-    assert len([r for r in kept_records(session, review.id) if r.id in kept_ids]) == 1
-    assert record_counts(session, review.id).duplicates_manual == 1
-    distinct = deduplicating.decide_pair(session, access, views[1].pair.id, same_report=False)
-    assert distinct.status == PairStatus.different
+    [view] = deduplicating.candidate_pairs(session, review.id)
+    pages = next(field for field in view.fields if field.name == "pages")
+    assert pages.differs and any(differs for _, differs in pages.first_marked)
+    decided = deduplicating.decide_pair(session, access, view.pair.id, same_report=same_report)
+    assert decided.status == (PairStatus.same if same_report else PairStatus.different)
+    kept_ids = {view.first.id, view.second.id}
+    assert len([r for r in kept_records(session, review.id) if r.id in kept_ids]) == (1 if same_report else 2)
+    assert record_counts(session, review.id).duplicates_manual == (1 if same_report else 0)
     with pytest.raises(InvalidInput, match="already decided"):
-        deduplicating.decide_pair(session, access, views[1].pair.id, same_report=True)
+        deduplicating.decide_pair(session, access, view.pair.id, same_report=not same_report)
     deduplicating.deduplicate_review(session, review.id, actor_id=lead.id)
     session.commit()
     assert deduplicating.count_candidates(session, review.id) == 0
