@@ -1,18 +1,20 @@
-"""RIS in the dialects real exports use.
+"""RIS in the dialects real exports use, read by rispy.
 
-One pass over the lines drops Ovid's ``1.`` numbering and header lines between
-records, accepts ``TY -`` with one space, folds continuation lines (an EndNote
-``KW`` list, a wrapped abstract) into their tag, closes a record whose ``ER``
-is missing, and names the line of a tag that stands outside any record. Each
-record's tags become a dict keyed by the file's own tag names, so ``raw``
-keeps them, shaped as rispy reads them: a list for a tag in ``LIST_TAGS`` or
-one that repeats, else a string. (rispy read a cleaned copy of the text here
-until a 100,000-record file spent a third of its parsing in that second pass.)"""
+A generator over the lines does what rispy leaves to its caller: it drops
+Ovid's ``1.`` numbering and header lines between records, accepts ``TY -``
+with one space, folds continuation lines (an EndNote ``KW`` list, a wrapped
+abstract) into their tag, closes a record whose ``ER`` is missing, and names
+the line of a tag that stands outside any record. rispy's parser reads those
+cleaned lines as they come, with the file's own tag names as keys, so ``raw``
+keeps them. (Joining the cleaned lines into a text for ``rispy.loads`` to
+split again cost a 100,000-record import several seconds.)"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+
+import rispy
 
 from screening.citation import Citation, normalise_doi
 from screening.importers.errors import ImportFormatError
@@ -21,20 +23,32 @@ from screening.importers.fields import join_pages, parse_year, pmid_in_text, spl
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 # Tags that repeat once per value; a line continuing one of them is a new
 # value (EndNote writes keywords one per line under a single KW).
-LIST_TAGS = frozenset(("A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "SN", "DB"))
+LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "SN", "DB"]
 # Tags whose text may hold "PMID: 123" (EBSCO writes it in U2, Zotero in N1).
 _NOTE_TAGS = ("N1", "U1", "U2", "U3", "U4", "U5", "M1", "M2", "AN", "ID")
 # A DOI given as a link or with a prefix in a tag that is not DO.
 _DOI_LIKE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|10\.\d{4,9}/)", re.IGNORECASE)
 
 
+class _OwnTagNames(dict):
+    """A rispy mapping that keys every tag by itself."""
+
+    def __missing__(self, tag: str) -> str:
+        return tag
+
+
+_PARSER = rispy.RisParser(
+    mapping=_OwnTagNames(), list_tags=LIST_TAGS, delimiter_tags_mapping={}, enforce_list_tags=False,
+)
+
+
 def parse_ris(text: str, filename: str) -> list[Citation]:
-    return [_citation(tags) for tags in _records(text, filename)]
+    return [_citation(record) for record in _PARSER.parse_lines(_clean_lines(text, filename))]
 
 
-def _records(text: str, filename: str) -> Iterator[list[list[str]]]:
-    """Each record's ``[tag, value]`` lines in file order, continuation lines folded in."""
-    tags: list[list[str]] = []
+def _clean_lines(text: str, filename: str) -> Iterator[str]:
+    """The file's records as ``TG  - value`` lines, each record closed by ``ER``."""
+    pending = ""  # the last tag line, held back while continuation lines may extend it
     in_record = False
     last_tag = ""
     for number, line in enumerate(text.split("\n"), start=1):
@@ -42,13 +56,16 @@ def _records(text: str, filename: str) -> Iterator[list[list[str]]]:
         match = _TAG_LINE.match(line)
         if match:
             tag, value = match.group(1), (match.group(2) or "").strip()
+            if pending:
+                yield pending
+                pending = ""
             if tag == "TY":
                 if in_record:
-                    yield tags
-                tags, in_record = [], True
+                    yield "ER  - "
+                in_record = True
             elif tag == "ER":
                 if in_record:
-                    yield tags
+                    yield "ER  - "
                 in_record = False
                 continue
             elif not in_record:
@@ -57,42 +74,31 @@ def _records(text: str, filename: str) -> Iterator[list[list[str]]]:
                     f"a tag line {_shorten(line)!r} outside any record. Check the file is a complete "
                     "RIS export (each record starts with TY  - and ends with ER  -).",
                 )
-            tags.append([tag, value])
+            pending = f"{tag}  - {value}"
             last_tag = tag
         elif in_record and line.strip():
             if last_tag in LIST_TAGS:
-                tags.append([last_tag, line.strip()])
+                yield pending
+                pending = f"{last_tag}  - {line.strip()}"
             else:
-                tags[-1][1] = f"{tags[-1][1]} {line.strip()}".strip()
+                pending += " " + line.strip()
+    if pending:
+        yield pending
     if in_record:
-        yield tags
-
-
-def _tag_dict(tags: list[list[str]]) -> dict[str, str | list[str]]:
-    record: dict[str, str | list[str]] = {}
-    for tag, value in tags:
-        if tag in LIST_TAGS:
-            record.setdefault(tag, []).append(value)
-        elif tag not in record:
-            record[tag] = value
-        elif isinstance(record[tag], list):
-            record[tag].append(value)
-        else:
-            record[tag] = [record[tag], value]
-    return record
+        yield "ER  - "
 
 
 def _shorten(line: str) -> str:
     return line if len(line) <= 40 else line[:37] + "..."
 
 
-def _tag_values(tags: list[list[str]]) -> dict[str, list[str]]:
-    """Each tag's non-empty values as a list. Built once per record: a citation
-    looks up some forty tags."""
-    values: dict[str, list[str]] = {}
-    for tag, value in tags:
-        if value:
-            values.setdefault(tag, []).append(value)
+def _tag_values(record: dict) -> dict[str, list[str]]:
+    """Each tag's non-empty values as a list, whether rispy gave a string or a
+    list. Built once per record: a citation looks up some forty tags."""
+    values = {}
+    for tag, value in record.items():
+        items = [value] if isinstance(value, str) else value
+        values[tag] = [item for item in items if item]
     return values
 
 
@@ -108,8 +114,8 @@ def _first(values: dict[str, list[str]], *tags: str) -> str:
     return ""
 
 
-def _citation(tags: list[list[str]]) -> Citation:
-    values = _tag_values(tags)
+def _citation(record: dict) -> Citation:
+    values = _tag_values(record)
     abstracts = [" ".join(_values(values, tag)) for tag in ("AB", "N2")]
     return Citation(
         title=_first(values, "TI", "T1", "CT", "BT"),
@@ -127,7 +133,7 @@ def _citation(tags: list[list[str]]) -> Citation:
         url=_first(values, "UR", "L2"),
         type=_first(values, "TY"),
         source_id=_first(values, "ID"),
-        raw={tag: value for tag, value in _tag_dict(tags).items() if value},
+        raw={tag: value for tag, value in record.items() if value},
     )
 
 
