@@ -182,3 +182,15 @@ def test_ranking_with_presumed_irrelevant_records_is_the_same_for_the_same_label
     first.fit(labels)
     second.fit(labels)
     assert np.array_equal(first.scores(), second.scores())
+
+
+def test_word_prefixes_join_forms_of_a_word_and_show_the_commonest_whole_word():
+    from screening.ranking.features import tfidf
+
+    texts = ["Depression in mice", "Depressive symptoms in rats", "Depression trial", "Soil survey"]
+    built = tfidf(texts, min_df=1, word_prefix=5)
+    terms = list(built.terms)
+    assert "depression" in terms and "depressive" not in terms  # one feature for both forms
+    assert "depression symptoms" in terms  # bigrams are shown with whole words too
+    column = terms.index("depression")
+    assert np.all(built.matrix[:3, column].toarray() > 0) and built.matrix[3, column] == 0
