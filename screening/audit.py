@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from screening.bulk import insert_rows
 from screening.models import AuditEvent, utcnow
 
 
@@ -51,8 +51,7 @@ def record_events(
          "object_id": str(object_id), "detail": detail}
         for object_id, detail in details.items()
     ]
-    if rows:
-        session.connection().execute(sa.insert(AuditEvent), rows)
+    insert_rows(session.connection(), AuditEvent.__table__, rows)
 
 
 def events_for_review(session: Session, review_id: int, limit: int = 50) -> list[AuditEvent]:

@@ -21,7 +21,8 @@ from screening.dedup import DuplicatePair as FoundPair
 from screening.dedup import choose_kept_record, find_duplicates, group_duplicates, pairs_for_review
 from screening.errors import InvalidInput, NotFound
 from screening.models import DuplicatePair, MergeKind, PairStatus, Record, Role, utcnow
-from screening.records import insert_rows, kept_citations, merged_citations
+from screening.bulk import insert_rows
+from screening.records import kept_citations, merged_citations
 from screening.reviews import ReviewAccess
 
 SETTLED = (PairStatus.different, PairStatus.unmerged)

@@ -28,7 +28,8 @@ from screening.deduplicating import merge_duplicates
 from screening.errors import InvalidInput, NotFound
 from screening.importers import parse_file
 from screening.models import BatchStatus, ImportBatch, Record, Role, utcnow
-from screening.records import citation_to_row, insert_rows, kept_citations
+from screening.bulk import insert_rows
+from screening.records import citation_to_row, kept_citations
 from screening.reviews import ReviewAccess
 
 CHUNK = 2000

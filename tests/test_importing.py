@@ -11,7 +11,8 @@ from screening import deduplicating, importing
 from screening.errors import InvalidInput
 from screening.importing import BatchRequest
 from screening.models import AuditEvent, BatchStatus, DuplicatePair, ImportBatch, MergeKind, PairStatus, Record
-from screening.records import insert_rows, kept_records, record_counts
+from screening.bulk import insert_rows
+from screening.records import kept_records, record_counts
 from screening.reviews import review_access
 from tests.factories import FIXTURES, import_fixture, make_review, make_user
 from tests.web import csrf_token, log_in, post_form
