@@ -134,20 +134,37 @@ def simulate(
 
 
 def read_labelled_csv(path: str | Path) -> list[LabelledRecord]:
-    """Read an ASReview-style CSV: record_id, title, abstract, optional keywords, label_included."""
+    """Read an ASReview-style CSV: record_id, title, abstract, optional keywords, label_included.
+
+    Column names are matched ignoring case and surrounding spaces ("Title" is
+    title), since exports differ; a file with neither a title nor an abstract
+    column is refused rather than ranked on empty text."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = {"record_id", "label_included"} - set(reader.fieldnames or [])
+        reader = csv.reader(fh)
+        header = [name.strip().lower() for name in next(reader, [])]
+        found = set(header)
+        missing = {"record_id", "label_included"} - found
         if missing:
-            raise InvalidInput(f"{path}: missing column(s) {', '.join(sorted(missing))}.", field="csv")
+            raise InvalidInput(
+                f"{path}: missing column(s) {', '.join(sorted(missing))}; the columns are {', '.join(header)}.",
+                field="csv",
+            )
+        if not found & {"title", "abstract"}:
+            raise InvalidInput(
+                f"{path}: no title or abstract column to rank on; the columns are {', '.join(header)}.",
+                field="csv",
+            )
         records = []
-        for line, row in enumerate(reader, start=2):
+        for line, values in enumerate(reader, start=2):
+            row = dict(zip(header, values))
             try:
-                label = int(float(row["label_included"] or 0))
+                label = int(float(row.get("label_included") or 0))
             except ValueError:
-                raise InvalidInput(f"{path} line {line}: label_included must be 0 or 1.", field="csv") from None
+                raise InvalidInput(
+                    f"{path} line {line}: label_included must be 0 or 1, not {row['label_included']!r}.", field="csv"
+                ) from None
             text = record_text(row.get("title"), row.get("abstract"), row.get("keywords"))
-            records.append(LabelledRecord(row["record_id"], text, label))
+            records.append(LabelledRecord(row.get("record_id", ""), text, label))
     return records
 
 

@@ -125,6 +125,26 @@ def test_csv_without_label_column_is_refused(tmp_path):
         read_labelled_csv(path)
 
 
+def test_column_names_are_matched_ignoring_case_and_spaces(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Record_ID, Title ,ABSTRACT,Label_Included\n7,Trial of X,Adults with Y,1\n", encoding="utf-8")
+    assert read_labelled_csv(path) == [LabelledRecord("7", "Trial of X Adults with Y", 1)]
+
+
+def test_csv_without_title_or_abstract_is_refused(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("record_id,name,label_included\n1,A,1\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="no title or abstract column.*record_id, name, label_included"):
+        read_labelled_csv(path)
+
+
+def test_a_label_that_is_not_0_or_1_names_its_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("record_id,title,label_included\n1,A,1\n2,B,yes\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="line 3: label_included must be 0 or 1, not 'yes'"):
+        read_labelled_csv(path)
+
+
 def test_labelled_record_dataclass_and_tuples_give_the_same_order(records):
     as_tuples = [(r.record_id, r.text, r.label) for r in records[:60]]
     as_records = [LabelledRecord(*t) for t in as_tuples]
