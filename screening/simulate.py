@@ -133,39 +133,54 @@ def simulate(
     )
 
 
+LABEL_VALUES = {"": 0, "0": 0, "1": 1, "0.0": 0, "1.0": 1}  # an empty label counts as irrelevant
+
+
 def read_labelled_csv(path: str | Path) -> list[LabelledRecord]:
     """Read an ASReview-style CSV: record_id, title, abstract, optional keywords, label_included.
 
     Column names are matched ignoring case and surrounding spaces ("Title" is
-    title), since exports differ; a file with neither a title nor an abstract
-    column is refused rather than ranked on empty text."""
+    title), since exports differ. Anything that would silently change what is
+    ranked or counted is refused with its line: no title or abstract column, a
+    column named twice, a row with too few or too many fields, a label other
+    than 0 or 1. Blank lines are skipped."""
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
-        header = [name.strip().lower() for name in next(reader, [])]
-        found = set(header)
-        missing = {"record_id", "label_included"} - found
-        if missing:
-            raise InvalidInput(
-                f"{path}: missing column(s) {', '.join(sorted(missing))}; the columns are {', '.join(header)}.",
-                field="csv",
-            )
-        if not found & {"title", "abstract"}:
-            raise InvalidInput(
-                f"{path}: no title or abstract column to rank on; the columns are {', '.join(header)}.",
-                field="csv",
-            )
+        header = _labelled_header(path, next(reader, []))
         records = []
-        for line, values in enumerate(reader, start=2):
-            row = dict(zip(header, values))
-            try:
-                label = int(float(row.get("label_included") or 0))
-            except ValueError:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            where = f"{path} line {reader.line_num}"
+            if len(values) != len(header):
                 raise InvalidInput(
-                    f"{path} line {line}: label_included must be 0 or 1, not {row['label_included']!r}.", field="csv"
-                ) from None
+                    f"{where}: {len(values)} fields where the header has {len(header)}; "
+                    "check for an unquoted comma or a missing field.",
+                    field="csv",
+                )
+            row = dict(zip(header, values))
+            label = LABEL_VALUES.get(row["label_included"].strip())
+            if label is None:
+                raise InvalidInput(
+                    f"{where}: label_included must be 0 or 1, not {row['label_included']!r}.", field="csv"
+                )
             text = record_text(row.get("title"), row.get("abstract"), row.get("keywords"))
-            records.append(LabelledRecord(row.get("record_id", ""), text, label))
+            records.append(LabelledRecord(row["record_id"], text, label))
     return records
+
+
+def _labelled_header(path: str | Path, names: list[str]) -> list[str]:
+    header = [name.strip().lower() for name in names]
+    columns = f"the columns are {', '.join(header)}"
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise InvalidInput(f"{path}: column(s) {', '.join(repeated)} named twice; {columns}.", field="csv")
+    missing = {"record_id", "label_included"} - set(header)
+    if missing:
+        raise InvalidInput(f"{path}: missing column(s) {', '.join(sorted(missing))}; {columns}.", field="csv")
+    if not set(header) & {"title", "abstract"}:
+        raise InvalidInput(f"{path}: no title or abstract column to rank on; {columns}.", field="csv")
+    return header
 
 
 def write_order_csv(order: Sequence[tuple[str, int]], path: str | Path) -> None:

@@ -138,10 +138,31 @@ def test_csv_without_title_or_abstract_is_refused(tmp_path):
         read_labelled_csv(path)
 
 
-def test_a_label_that_is_not_0_or_1_names_its_line(tmp_path):
+@pytest.mark.parametrize("label", ["yes", "2", "-1", "0.7", "inf"])
+def test_a_label_that_is_not_0_or_1_names_its_line(tmp_path, label):
     path = tmp_path / "bad.csv"
-    path.write_text("record_id,title,label_included\n1,A,1\n2,B,yes\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="line 3: label_included must be 0 or 1, not 'yes'"):
+    path.write_text(f'record_id,title,label_included\n1,"A\nsecond line",1\n2,B,{label}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match=f"line 4: label_included must be 0 or 1, not '{label}'"):
+        read_labelled_csv(path)
+
+
+def test_blank_lines_are_skipped_and_empty_labels_count_as_irrelevant(tmp_path):
+    path = tmp_path / "gaps.csv"
+    path.write_text("record_id,title,label_included\n1,A,1\n\n2,B,\n,,\n3,C,1.0\n", encoding="utf-8")
+    assert [(r.record_id, r.label) for r in read_labelled_csv(path)] == [("1", 1), ("2", 0), ("3", 1)]
+
+
+def test_a_column_named_twice_is_refused(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("record_id,Title,title,label_included\n1,A,B,1\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="column\\(s\\) title named twice"):
+        read_labelled_csv(path)
+
+
+def test_a_row_with_a_missing_field_is_refused(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("record_id,title,abstract,label_included\n1,A,x,1\n2,B,1\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="line 3: 3 fields where the header has 4"):
         read_labelled_csv(path)
 
 
