@@ -5,16 +5,16 @@ job, so the benchmark measures exactly what reviewers get.
 
 Default model (`DEFAULT_MODEL`), chosen by `bench/simulate.py`
 -------------------------------------------------------------
-TF-IDF word uni+bigrams, sublinear tf, terms in at least 2 records, every
-word cut to its first 5 characters (truncation stemming: "depressed",
-"depression", "depressive" are one feature; reviewers are shown the commonest
-whole word); each whole keyword one more feature (own block, at half the
-weight of the text block); linear SVM C = 0.11; relevant:irrelevant total weight 10:1;
-certainty ("max") querying; and each retrain also learns from 100 random
-unlabelled records presumed irrelevant (at most a tenth of those left), as in
-Cormack and Grossman's continuous active learning (AutoTAR/BMI, the TREC Total
-Recall baseline). The classifier, C and the ratio are ASReview's elas_u4 (tuned
-by its authors on the SYNERGY reviews, not on ours); what we changed is the
+TF-IDF word uni+bigrams, sublinear tf, terms in at least 2 records, every word
+cut to its first 5 characters (truncation stemming: "depressed", "depression",
+"depressive" are one feature; reviewers are shown the commonest whole word);
+each whole keyword one more feature (own block, at half the weight of the text
+block); linear SVM C = 0.11; relevant:irrelevant total weight 10:1; certainty
+("max") querying; and each retrain also learns from 100 random unlabelled
+records presumed irrelevant (at most a tenth of those left), as in Cormack and
+Grossman's continuous active learning (AutoTAR/BMI, the TREC Total Recall
+baseline). The classifier, C and the ratio are ASReview's elas_u4 (tuned by
+its authors on the SYNERGY reviews, not on ours); what we changed is the
 features and the presumed-irrelevant sample, both from outside ASReview's
 search space.
 
