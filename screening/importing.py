@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from screening.audit import record_event
+from screening.bulk import insert_rows
 from screening.citation import Citation
 from screening.dedup import find_duplicates
 from screening.dedup.finding import paused_cycle_collection
@@ -28,7 +29,6 @@ from screening.deduplicating import merge_duplicates
 from screening.errors import InvalidInput, NotFound
 from screening.importers import parse_file
 from screening.models import BatchStatus, ImportBatch, Record, Role, utcnow
-from screening.bulk import insert_rows
 from screening.records import citation_to_row, kept_citations
 from screening.reviews import ReviewAccess
 
