@@ -14,9 +14,9 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import Session, func, select
 
 from app.models import ApiToken, LoginFailure
-from screening.audit import record_event
-from screening.errors import InvalidInput, NotFound, WinnowError
-from screening.models import User, utcnow
+from screening.review.audit import record_event
+from screening.review.errors import InvalidInput, NotFound, WinnowError
+from screening.review.models import User, utcnow
 
 _hasher = PasswordHasher()
 

@@ -17,11 +17,12 @@ from app.jobs import follow_job
 from app.models import Job
 from app.services import start_import
 from screening.dedup import dedup_files, write_groups_csv
-from screening.errors import WinnowError
+from screening.review.errors import WinnowError
 from screening.importing import BatchRequest, cancel_batch, parse_search_date
-from screening.models import BatchStatus, ImportBatch, Membership, Role, User
+from screening.models import BatchStatus, ImportBatch
+from screening.review.models import Membership, Role, User
 from screening.records import export_records
-from screening.reviews import ReviewAccess, review_access
+from screening.review.access import ReviewAccess, review_access
 
 cli = typer.Typer(help="Winnow: systematic and scoping reviews, from search results to published tables.",
                   no_args_is_help=True)

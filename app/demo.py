@@ -19,11 +19,14 @@ from app.config import PROJECT_ROOT, Settings
 from app.jobs import enqueue, follow_job
 from app.services import start_import
 from screening.decisions import decide
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.importing import BatchRequest
-from screening.models import ReviewCreate, Role, ScreeningSettings, Stage, User, Verdict
+from screening.models import Stage, Verdict
+from screening.review.models import ReviewCreate, Role, ScreeningSettings, User
 from screening.records import kept_records
-from screening.reviews import add_member, create_review, review_access, update_screening_settings
+from screening.review.access import review_access
+from screening.review.members import add_member
+from screening.review.reviews import create_review, update_screening_settings
 
 DEMO_FILE = PROJECT_ROOT / "demo" / "cohen_2006_adhd_demo.csv"
 PEOPLE = (("demo-lead@example.org", "Dana Lead"), ("demo-ann@example.org", "Ann Reviewer"),

@@ -17,9 +17,9 @@ from sqlmodel import Session
 from app.accounts import user_for_token
 from app.config import Settings
 from app.security import bearer_token
-from screening.errors import PermissionDenied
-from screening.models import Role, User
-from screening.reviews import ReviewAccess, review_access
+from screening.review.errors import PermissionDenied
+from screening.review.models import Role, User
+from screening.review.access import ReviewAccess, review_access
 
 
 class NotAuthenticated(Exception):

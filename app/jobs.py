@@ -27,9 +27,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.models import Job, JobStatus
-from screening.errors import NotFound, WinnowError
+from screening.review.errors import NotFound, WinnowError
 from screening.importing import import_batch
-from screening.models import utcnow
+from screening.review.models import utcnow
 
 log = logging.getLogger(__name__)
 

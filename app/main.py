@@ -22,7 +22,7 @@ from app.routes import (
 )
 from app.security import verify_csrf
 from app.templating import is_htmx, render
-from screening.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
+from screening.review.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
 
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(

@@ -1,6 +1,6 @@
 """Tables the web layer owns: API tokens, login throttling and background jobs.
 
-The domain tables (users, reviews, records ...) live in ``screening.models``."""
+The domain tables live in ``screening.review.models`` (users, reviews, members, audit) and ``screening.models``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from screening.models import enum_column, utcnow
+from screening.review.models import enum_column, utcnow
 
 
 class ApiToken(SQLModel, table=True):

@@ -10,8 +10,9 @@ from app.config import Settings
 from app.jobs import enqueue
 from app.models import Job, JobStatus
 from screening import importing
-from screening.models import ImportBatch, Stage, utcnow
-from screening.reviews import ReviewAccess
+from screening.models import ImportBatch, Stage
+from screening.review.models import utcnow
+from screening.review.access import ReviewAccess
 
 
 def start_import(

@@ -111,9 +111,11 @@ def set_up(url: str, env: dict, records_file: Path, reviewers: int) -> Setup:
 
     from app import db
     from app.accounts import AccountCreate, create_api_token, create_user
-    from screening.models import ReviewCreate, Role
+    from screening.review.models import ReviewCreate, Role
     from screening.records import kept_records
-    from screening.reviews import add_member, create_review, review_access
+    from screening.review.access import review_access
+    from screening.review.members import add_member
+    from screening.review.reviews import create_review
 
     run([WINNOW, "db", "upgrade"], env)
     engine = db.make_engine(url)
@@ -319,7 +321,8 @@ def check(url: str, setup: Setup, results: list[ReviewerResult]) -> dict:
     from sqlmodel import Session, select
 
     from app import db
-    from screening.models import AuditEvent, Decision
+    from screening.models import Decision
+    from screening.review.models import AuditEvent
 
     engine = db.make_engine(url)
     with Session(engine) as session:
@@ -359,7 +362,7 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
     from app.routes.api_screening import _record_out
     from screening import decisions
     from screening.models import Stage, Verdict
-    from screening.reviews import review_access
+    from screening.review.access import review_access
 
     engine = db.make_engine(url)
     sql_time: dict[str, list[float]] = defaultdict(list)

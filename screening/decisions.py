@@ -21,14 +21,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from screening.agreement import Agreement, agreement
-from screening.audit import record_event
-from screening.errors import InvalidInput, NotFound
+from screening.review.agreement import Agreement, agreement
+from screening.review.audit import record_event
+from screening.review.errors import InvalidInput, NotFound
 from screening.models import (
-    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, Membership, QueueHold, Record, RecordScore,
-    Resolution, ResolutionKind, Review, Role, Stage, StoppingCheck, User, Verdict, utcnow,
+    BatchStatus, Decision, ExclusionReason, FullText, ImportBatch, QueueHold, Record, RecordScore, Resolution, ResolutionKind, Stage, StoppingCheck, Verdict,
 )
-from screening.reviews import ReviewAccess
+from screening.review.models import Membership, Review, Role, User, utcnow
+from screening.review.access import ReviewAccess
 
 DEFAULT_EXCLUSION_REASONS = (
     "Wrong population", "Wrong intervention or service", "Wrong setting", "Wrong study design",

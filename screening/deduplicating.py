@@ -15,15 +15,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, or_, select
 
-from screening.audit import record_event, record_events
-from screening.bulk import insert_rows
+from screening.review.audit import record_event, record_events
+from screening.review.bulk import insert_rows
 from screening.citation import Citation
 from screening.dedup import DuplicatePair as FoundPair
 from screening.dedup import choose_kept_record, find_duplicates, group_duplicates, pairs_for_review
-from screening.errors import InvalidInput, NotFound
-from screening.models import DuplicatePair, MergeKind, PairStatus, Record, Role, utcnow
+from screening.review.errors import InvalidInput, NotFound
+from screening.models import DuplicatePair, MergeKind, PairStatus, Record
+from screening.review.models import Role, utcnow
 from screening.records import kept_citations, merged_citations
-from screening.reviews import ReviewAccess
+from screening.review.access import ReviewAccess
 
 SETTLED = (PairStatus.different, PairStatus.unmerged)
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from screening.audit import record_event
+from screening.review.audit import record_event
 from screening.decisions import record_at_stage
-from screening.errors import InvalidInput, NotFound
-from screening.models import FullText, Role, Stage, utcnow
-from screening.reviews import ReviewAccess
+from screening.review.errors import InvalidInput, NotFound
+from screening.models import FullText, Stage
+from screening.review.models import Role, utcnow
+from screening.review.access import ReviewAccess
 
 PDF_MAGIC = b"%PDF-"
 

@@ -20,17 +20,18 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from screening.audit import record_event
-from screening.bulk import insert_rows
+from screening.review.audit import record_event
+from screening.review.bulk import insert_rows
 from screening.citation import Citation
 from screening.dedup import find_duplicates
 from screening.dedup.finding import paused_cycle_collection
 from screening.deduplicating import merge_duplicates
-from screening.errors import InvalidInput, NotFound
+from screening.review.errors import InvalidInput, NotFound
 from screening.importers import parse_file
-from screening.models import BatchStatus, ImportBatch, Record, Role, utcnow
+from screening.models import BatchStatus, ImportBatch, Record
+from screening.review.models import Role, utcnow
 from screening.records import citation_to_row, kept_citations
-from screening.reviews import ReviewAccess
+from screening.review.access import ReviewAccess
 
 CHUNK = 2000
 # Choices offered on the import form; any other name may be typed.

@@ -20,7 +20,8 @@ from scipy.stats import beta
 from sqlmodel import Session, select
 
 from screening.decisions import Outcome, kept_in_review, statuses
-from screening.models import Decision, RankingRun, RecordScore, Review, Stage
+from screening.models import Decision, RankingRun, RecordScore, Stage
+from screening.review.models import Review
 from screening.stopping import QuasiSampling, quasi_sampling_p
 from screening.ranking import DEFAULT_MODEL, Ranker, record_text
 from screening.records import kept_citations

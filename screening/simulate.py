@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker, record_text
 
 

@@ -25,7 +25,7 @@ from fractions import Fraction
 import numpy as np
 from scipy.stats import hypergeom
 
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 METHOD = "Callaghan & Müller-Hansen (2020) hypergeometric stopping test, Systematic Reviews 9:273"
 

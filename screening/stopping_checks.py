@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from screening.audit import record_event
+from screening.review.audit import record_event
 from screening.decisions import Outcome, kept_in_review, statuses
-from screening.errors import InvalidInput
-from screening.models import Decision, Record, Resolution, Review, Role, Stage, StoppingCheck, utcnow
+from screening.review.errors import InvalidInput
+from screening.models import Decision, Record, Resolution, Stage, StoppingCheck
+from screening.review.models import Review, Role, utcnow
 from screening.relevance import training_labels
-from screening.reviews import ReviewAccess
+from screening.review.access import ReviewAccess
 from screening.stopping import StoppingTest, additional_sample_needed, stopping_test
 
 

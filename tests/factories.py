@@ -9,8 +9,11 @@ from sqlmodel import Session
 
 from app.accounts import AccountCreate, create_user
 from screening.importing import BatchRequest, create_batch, import_batch
-from screening.models import ImportBatch, Review, ReviewCreate, Role, User
-from screening.reviews import add_member, create_review, review_access
+from screening.models import ImportBatch
+from screening.review.models import Review, ReviewCreate, Role, User
+from screening.review.access import review_access
+from screening.review.members import add_member
+from screening.review.reviews import create_review
 
 PASSWORD = "correct horse battery staple"
 _numbers = itertools.count(1)

@@ -7,7 +7,7 @@ from itsdangerous import TimestampSigner
 from sqlmodel import select
 
 from app.models import ApiToken
-from screening.models import User
+from screening.review.models import User
 from tests.factories import PASSWORD, make_user
 from tests.web import csrf_token, log_in, post_form
 

@@ -13,9 +13,10 @@ from app.jobs import enqueue
 from app.main import ROUTERS
 from screening.decisions import decide, exclusion_reasons
 from screening.fulltexts import attach_pdf
-from screening.models import DuplicatePair, PairStatus, Record, Role, Stage, StoppingCheck, Verdict
+from screening.models import DuplicatePair, PairStatus, Record, Stage, StoppingCheck, Verdict
+from screening.review.models import Role
 from screening.records import kept_records
-from screening.reviews import review_access
+from screening.review.access import review_access
 from tests.factories import import_fixture, join, make_review, make_user
 from tests.web import csrf_token, log_in
 

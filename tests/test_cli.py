@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from app import db
 from app.cli import cli
-from screening.models import User
+from screening.review.models import User
 
 runner = CliRunner()
 
@@ -66,8 +66,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 def test_import_dedup_and_export_from_the_terminal(databases, backend, tmp_path):
     from pathlib import Path
 
-    from screening.models import ReviewCreate
-    from screening.reviews import create_review
+    from screening.review.models import ReviewCreate
+    from screening.review.reviews import create_review
     from tests.factories import FIXTURES, make_user
 
     url = databases.migrated(backend)
@@ -96,7 +96,8 @@ def test_import_dedup_and_export_from_the_terminal(databases, backend, tmp_path)
 
 def test_demo_makes_a_review_with_conflicts_and_kappa_to_show(databases, backend, tmp_path):
     from screening.decisions import agreement_by_pair, conflicts
-    from screening.models import Review, Stage
+    from screening.models import Stage
+    from screening.review.models import Review
 
     url = databases.migrated(backend)
     result = runner.invoke(cli, ["demo"], env=_env(url, tmp_path))

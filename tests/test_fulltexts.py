@@ -3,10 +3,11 @@
 import pytest
 
 from screening import decisions, fulltexts
-from screening.errors import InvalidInput
-from screening.models import Role, Stage, Verdict
+from screening.review.errors import InvalidInput
+from screening.models import Stage, Verdict
+from screening.review.models import Role
 from screening.records import kept_records
-from screening.reviews import review_access
+from screening.review.access import review_access
 from tests.factories import import_fixture, join, make_review, make_user
 from tests.web import csrf_token, log_in
 

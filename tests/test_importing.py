@@ -8,12 +8,13 @@ from app import jobs
 from app.models import Job, JobStatus
 from app.services import start_import
 from screening import deduplicating, importing
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.importing import BatchRequest
-from screening.models import AuditEvent, BatchStatus, DuplicatePair, ImportBatch, MergeKind, PairStatus, Record
-from screening.bulk import insert_rows
+from screening.models import BatchStatus, DuplicatePair, ImportBatch, MergeKind, PairStatus, Record
+from screening.review.models import AuditEvent
+from screening.review.bulk import insert_rows
 from screening.records import kept_records, record_counts
-from screening.reviews import review_access
+from screening.review.access import review_access
 from tests.factories import FIXTURES, import_fixture, make_review, make_user
 from tests.web import csrf_token, log_in, post_form
 

@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from app import jobs
 from app.models import Job, JobStatus
-from screening.errors import InvalidInput
-from screening.models import Review, utcnow
+from screening.review.errors import InvalidInput
+from screening.review.models import Review, utcnow
 from tests.factories import make_review, make_user
 from tests.web import log_in
 

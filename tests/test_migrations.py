@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel
 
 from app import db
-from screening.audit import record_event
+from screening.review.audit import record_event
 
 
 def test_upgrade_to_head_then_downgrade_to_base(databases, backend):

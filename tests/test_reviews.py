@@ -3,9 +3,10 @@
 import pytest
 from sqlmodel import select
 
-from screening import reviews
-from screening.errors import InvalidInput, NotFound, PermissionDenied
-from screening.models import AuditEvent, Membership, ReviewCreate, ReviewUpdate, Role
+from screening.review import members, reviews
+from screening.review.access import review_access, reviews_for_user
+from screening.review.errors import InvalidInput, NotFound, PermissionDenied
+from screening.review.models import AuditEvent, Membership, ReviewCreate, ReviewUpdate, Role
 from tests.factories import join, make_review, make_user
 from tests.web import csrf_token, log_in, post_form
 
@@ -13,7 +14,7 @@ from tests.web import csrf_token, log_in, post_form
 def test_the_creator_is_the_first_lead_and_the_creation_is_logged(session):
     lead = make_user(session)
     review = make_review(session, lead, title="Community services", review_type="scoping")
-    access = reviews.review_access(session, review.id, lead.id)
+    access = review_access(session, review.id, lead.id)
     assert access.role == Role.lead
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "review.create")).one()
     assert (event.actor_id, event.review_id, event.detail["title"]) == (lead.id, review.id, "Community services")
@@ -23,26 +24,26 @@ def test_a_user_sees_only_the_reviews_they_belong_to(session):
     ada, bob = make_user(session), make_user(session)
     mine = make_review(session, ada)
     make_review(session, bob)
-    assert [access.review.id for access in reviews.reviews_for_user(session, ada.id)] == [mine.id]
+    assert [access.review.id for access in reviews_for_user(session, ada.id)] == [mine.id]
     with pytest.raises(NotFound):
-        reviews.review_access(session, mine.id, bob.id)
+        review_access(session, mine.id, bob.id)
 
 
 def test_membership_roles_and_the_last_lead(session):
     lead, colleague = make_user(session), make_user(session)
     review = make_review(session, lead)
-    access = reviews.review_access(session, review.id, lead.id)
-    reviews.add_member(session, access, colleague.email.upper(), Role.viewer)
-    viewer_access = reviews.review_access(session, review.id, colleague.id)
+    access = review_access(session, review.id, lead.id)
+    members.add_member(session, access, colleague.email.upper(), Role.viewer)
+    viewer_access = review_access(session, review.id, colleague.id)
     with pytest.raises(PermissionDenied, match="needs the lead role"):
-        reviews.add_member(session, viewer_access, lead.email, Role.viewer)
+        members.add_member(session, viewer_access, lead.email, Role.viewer)
     with pytest.raises(InvalidInput, match="only lead"):
-        reviews.add_member(session, access, lead.email, Role.reviewer)
+        members.add_member(session, access, lead.email, Role.reviewer)
     with pytest.raises(InvalidInput, match="No active account"):
-        reviews.add_member(session, access, "nobody@example.org", Role.reviewer)
-    reviews.add_member(session, access, colleague.email, Role.lead)
-    reviews.remove_member(session, access, lead.id)  # allowed now: another lead remains
-    assert [row.user.id for row in reviews.list_members(session, review.id)] == [colleague.id]
+        members.add_member(session, access, "nobody@example.org", Role.reviewer)
+    members.add_member(session, access, colleague.email, Role.lead)
+    members.remove_member(session, access, lead.id)  # allowed now: another lead remains
+    assert [row.user.id for row in members.list_members(session, review.id)] == [colleague.id]
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.review_id == review.id).order_by(AuditEvent.id)).all()
     assert actions == ["review.create", "member.add", "member.role", "member.remove"]
 
@@ -50,7 +51,7 @@ def test_membership_roles_and_the_last_lead(session):
 def test_update_review_logs_the_changed_fields_only(session):
     lead = make_user(session)
     review = make_review(session, lead, title="Old")
-    access = reviews.review_access(session, review.id, lead.id)
+    access = review_access(session, review.id, lead.id)
     reviews.update_review(session, access, ReviewUpdate(title="New", question="", eligibility_criteria="Adults"))
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "review.update")).one()
     assert event.detail["fields"] == ["eligibility_criteria", "title"]
@@ -77,7 +78,7 @@ def test_an_invalid_review_form_is_shown_again_with_messages_and_nothing_stored(
     assert "at least 1 character" in response.text
     assert "Input should be &#39;systematic&#39; or &#39;scoping&#39;" in response.text
     assert "Kept</textarea>" in response.text
-    assert reviews.reviews_for_user(session, 1) == []
+    assert reviews_for_user(session, 1) == []
 
 
 def test_api_validation_gives_field_messages_and_stores_nothing(client, session):

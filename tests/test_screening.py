@@ -3,7 +3,8 @@
 import pytest
 
 from screening import decisions
-from screening.models import Role, Stage, utcnow
+from screening.models import Stage
+from screening.review.models import Role, utcnow
 from screening.records import kept_records
 from tests.factories import import_fixture, join, make_review, make_user
 from tests.web import csrf_token, log_in
@@ -156,7 +157,7 @@ def test_the_record_list_filters_searches_and_keeps_blind_mode(client, other_cli
 def test_the_lead_overrides_any_record_from_the_list_and_it_is_logged(client, session, team):
     from sqlmodel import select
 
-    from screening.models import AuditEvent
+    from screening.review.models import AuditEvent
 
     review, records = team
     log_in(client, "lead@example.org")

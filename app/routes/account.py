@@ -9,7 +9,7 @@ from app import accounts
 from app.deps import CurrentUser, SessionDep
 from app.security import flash
 from app.templating import render
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 router = APIRouter(include_in_schema=False)
 

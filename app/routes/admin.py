@@ -8,7 +8,7 @@ from app import accounts
 from app.deps import AdminUser, SessionDep
 from app.forms import parse_form
 from app.templating import render
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 router = APIRouter(include_in_schema=False)
 

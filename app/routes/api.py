@@ -14,8 +14,9 @@ from app import accounts
 from app.deps import AdminUser, CurrentUser, LeadAccess, SessionDep, ViewerAccess
 from app.jobs import job_for_review
 from app.models import JobStatus
-from screening import reviews
-from screening.models import ReviewCreate, ReviewPublic, ReviewUpdate, Role, UserPublic
+from screening.review import members, reviews
+from screening.review.access import ReviewAccess, review_access, reviews_for_user
+from screening.review.models import ReviewCreate, ReviewPublic, ReviewUpdate, Role, UserPublic
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -49,14 +50,14 @@ class JobOut(BaseModel):
     finished_at: datetime | None
 
 
-def _with_role(access: reviews.ReviewAccess) -> ReviewWithRole:
+def _with_role(access: ReviewAccess) -> ReviewWithRole:
     return ReviewWithRole(**access.review.model_dump(), role=access.role)
 
 
 def _members(session, review_id: int) -> list[MemberOut]:
     return [
         MemberOut(user_id=row.user.id, email=row.user.email, name=row.user.name, role=row.membership.role)
-        for row in reviews.list_members(session, review_id)
+        for row in members.list_members(session, review_id)
     ]
 
 
@@ -77,13 +78,13 @@ def create_user(data: accounts.AccountCreate, session: SessionDep, admin: AdminU
 
 @router.get("/reviews", response_model=list[ReviewWithRole])
 def list_reviews(session: SessionDep, user: CurrentUser):
-    return [_with_role(access) for access in reviews.reviews_for_user(session, user.id)]
+    return [_with_role(access) for access in reviews_for_user(session, user.id)]
 
 
 @router.post("/reviews", response_model=ReviewWithRole, status_code=201)
 def create_review(data: ReviewCreate, session: SessionDep, user: CurrentUser):
     review = reviews.create_review(session, data, user.id)
-    return _with_role(reviews.review_access(session, review.id, user.id))
+    return _with_role(review_access(session, review.id, user.id))
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewWithRole)
@@ -105,13 +106,13 @@ def list_members(session: SessionDep, access: ViewerAccess):
 @router.put("/reviews/{review_id}/members", response_model=list[MemberOut])
 def put_member(data: MemberIn, session: SessionDep, access: LeadAccess):
     """Add an existing account to the review, or change a member's role."""
-    reviews.add_member(session, access, data.email, data.role)
+    members.add_member(session, access, data.email, data.role)
     return _members(session, access.review.id)
 
 
 @router.delete("/reviews/{review_id}/members/{user_id}", status_code=204)
 def delete_member(user_id: int, session: SessionDep, access: LeadAccess):
-    reviews.remove_member(session, access, user_id)
+    members.remove_member(session, access, user_id)
     return Response(status_code=204)
 
 

@@ -12,7 +12,7 @@ from app.deps import OptionalUser, SessionDep, SettingsDep
 from app.forms import parse_form
 from app.security import flash, log_in, log_out
 from app.templating import render
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from app.deps import LeadAccess, SessionDep, ViewerAccess
 from app.templating import is_htmx, render
 from screening import deduplicating
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 router = APIRouter(include_in_schema=False)
 

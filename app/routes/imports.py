@@ -11,11 +11,11 @@ from app.models import Job
 from app.services import skip_empty_and_continue, start_import
 from app.templating import is_htmx, render
 from screening import importing
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.importing import BatchRequest
 from screening.models import BatchStatus
 from screening.records import export_records, record_counts
-from screening.reviews import ReviewAccess
+from screening.review.access import ReviewAccess
 
 router = APIRouter(include_in_schema=False)
 EXPORT_TYPES = {"ris": "application/x-research-info-systems", "csv": "text/csv"}

@@ -9,10 +9,12 @@ from app.deps import CurrentUser, LeadAccess, OptionalUser, SessionDep, ViewerAc
 from app.forms import parse_form
 from app.security import flash
 from app.templating import is_htmx, render
-from screening import decisions, reviews
-from screening.audit import events_for_review
-from screening.errors import InvalidInput
-from screening.models import ReviewCreate, ReviewType, ReviewUpdate, Role, ScreeningSettings
+from screening import decisions
+from screening.review import members, reviews
+from screening.review.access import reviews_for_user
+from screening.review.audit import events_for_review
+from screening.review.errors import InvalidInput
+from screening.review.models import ReviewCreate, ReviewType, ReviewUpdate, Role, ScreeningSettings
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 def dashboard(request: Request, session: SessionDep, user: OptionalUser):
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    return render(request, "reviews/dashboard.html", reviews=reviews.reviews_for_user(session, user.id))
+    return render(request, "reviews/dashboard.html", reviews=reviews_for_user(session, user.id))
 
 
 @router.get("/reviews/new")
@@ -47,7 +49,7 @@ async def create_review(request: Request, session: SessionDep, user: CurrentUser
 def overview(request: Request, session: SessionDep, access: ViewerAccess):
     return render(
         request, "reviews/overview.html", access=access,
-        members=reviews.list_members(session, access.review.id),
+        members=members.list_members(session, access.review.id),
         events=events_for_review(session, access.review.id, limit=10),
     )
 
@@ -111,7 +113,7 @@ def _members_response(request: Request, session, access, status_code: int = 200,
     template = "reviews/_members.html" if is_htmx(request) else "reviews/members.html"
     return render(
         request, template, status_code=status_code, access=access, error=error, email=email,
-        members=reviews.list_members(session, access.review.id), roles=list(Role),
+        members=members.list_members(session, access.review.id), roles=list(Role),
     )
 
 
@@ -126,7 +128,7 @@ async def add_member(request: Request, session: SessionDep, access: LeadAccess):
     email = str(form.get("email", ""))
     try:
         role = Role(str(form.get("role", "")))
-        reviews.add_member(session, access, email, role)
+        members.add_member(session, access, email, role)
     except ValueError:
         return _members_response(request, session, access, 422, "Choose a role: lead, reviewer or viewer.", email)
     except InvalidInput as error:
@@ -137,7 +139,7 @@ async def add_member(request: Request, session: SessionDep, access: LeadAccess):
 @router.post("/reviews/{review_id}/members/{user_id}/remove")
 def remove_member(request: Request, session: SessionDep, access: LeadAccess, user_id: int):
     try:
-        reviews.remove_member(session, access, user_id)
+        members.remove_member(session, access, user_id)
     except InvalidInput as error:
         return _members_response(request, session, access, 422, str(error))
     return _members_response(request, session, access)

@@ -10,10 +10,11 @@ from app.deps import LeadAccess, ReviewerAccess, SessionDep, SettingsDep, Viewer
 from app.services import retrain_soon
 from app.templating import is_htmx, render
 from screening import decisions, fulltexts, relevance, stopping_checks
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
-from screening.reviews import ReviewAccess, list_members
+from screening.review.access import ReviewAccess
+from screening.review.members import list_members
 
 router = APIRouter(include_in_schema=False)
 STAGE_NAMES = {Stage.title_abstract: "Title and abstract", Stage.full_text: "Full text"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 
 class ImportFormatError(InvalidInput):

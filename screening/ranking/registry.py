@@ -6,7 +6,7 @@ stored choice must fail loudly and say what would have worked."""
 from collections.abc import Mapping
 from typing import TypeVar
 
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 
 T = TypeVar("T")
 

@@ -3,9 +3,10 @@
 from playwright.sync_api import expect
 
 from screening.decisions import decide
-from screening.models import Role, Stage, Verdict
+from screening.models import Stage, Verdict
+from screening.review.models import Role
 from screening.records import kept_records
-from screening.reviews import review_access
+from screening.review.access import review_access
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, import_fixture, join, make_review, make_user
 

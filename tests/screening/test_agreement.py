@@ -2,7 +2,7 @@
 
 import pytest
 
-from screening.agreement import agreement
+from screening.review.agreement import agreement
 
 
 def test_kappa_matches_a_hand_worked_two_by_two_example():

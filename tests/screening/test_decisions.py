@@ -5,10 +5,11 @@ from sqlmodel import select
 
 from screening import decisions
 from screening.decisions import Outcome
-from screening.errors import InvalidInput, NotFound
-from screening.models import AuditEvent, Role, Stage, User, Verdict
+from screening.review.errors import InvalidInput, NotFound
+from screening.models import Stage, Verdict
+from screening.review.models import AuditEvent, Role, User
 from screening.records import kept_records
-from screening.reviews import review_access
+from screening.review.access import review_access
 from tests.factories import import_fixture, join, make_review, make_user
 
 TA, FT = Stage.title_abstract, Stage.full_text

@@ -4,9 +4,10 @@ import pytest
 from sqlmodel import select
 
 from screening import decisions, relevance
-from screening.models import RecordScore, Role, Stage, Verdict
+from screening.models import RecordScore, Stage, Verdict
+from screening.review.models import Role
 from screening.records import kept_records
-from screening.reviews import review_access
+from screening.review.access import review_access
 from tests.factories import join, make_user, single_screening_review
 
 TA = Stage.title_abstract

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.simulate import (
     LabelledRecord,
     read_labelled_csv,

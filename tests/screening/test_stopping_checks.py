@@ -5,10 +5,10 @@ import random
 import pytest
 
 from screening import decisions, stopping_checks
-from screening.errors import InvalidInput
+from screening.review.errors import InvalidInput
 from screening.models import Stage, Verdict
 from screening.records import kept_records
-from screening.reviews import review_access
+from screening.review.access import review_access
 from screening.stopping import stopping_test
 from tests.factories import make_user, single_screening_review
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from screening.bulk import insert_rows
-from screening.models import AuditEvent, utcnow
+from screening.review.bulk import insert_rows
+from screening.review.models import AuditEvent, utcnow
 
 
 def record_event(
