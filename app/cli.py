@@ -235,7 +235,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Seed for tie-breaking and for the unlabelled records the model presumes irrelevant.")] = 0,
 ) -> None:
     """Replay a labelled review through the ranking, exactly as screening uses it, and score the order."""
-    from screening.simulate import run_simulation_file  # scikit-learn loads only for this command
+    from screening.ranking.simulate import run_simulation_file  # scikit-learn loads only for this command
 
     try:
         result = run_simulation_file(data, prior, seed=seed, output_path=output)

@@ -18,7 +18,7 @@ from app import accounts
 from app.config import PROJECT_ROOT, Settings
 from app.jobs import enqueue, follow_job
 from app.services import start_import
-from screening.decisions import decide
+from screening.decisions.deciding import decide
 from screening.review.errors import InvalidInput
 from screening.importing import BatchRequest
 from screening.models import Stage, Verdict

@@ -43,7 +43,7 @@ class JobFunction(Protocol):
 def train_ranking(session: Session, report: Report, **payload: Any) -> None:
     # Imported on first use: scikit-learn and SciPy take seconds to load, and every CLI
     # command (winnow dedup, winnow import ...) imports this module.
-    from screening.relevance import train_ranking as train
+    from screening.ranking.in_review import train_ranking as train
 
     train(session, report, **payload)
 

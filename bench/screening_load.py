@@ -42,8 +42,8 @@ For each run (database:workers):
 
 When a run's p95 is over the target (or with ``--profile always``) the same
 database is then driven in-process, one reviewer, no concurrency: the path a
-POST takes (token look-up, review access, ``decisions.decide``,
-``decisions.next_record``, the record's merged citation) is timed by part and
+POST takes (token look-up, review access, ``deciding.decide``,
+``queue.next_record``, the record's merged citation) is timed by part and
 by SQL statement, with cProfile's top functions, to tell the cost of one
 request from the cost of contention.
 
@@ -360,7 +360,7 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
     from app import db
     from app.accounts import user_for_token
     from app.routes.api_screening import _record_out
-    from screening import decisions
+    from screening.decisions import deciding, queue
     from screening.models import Stage, Verdict
     from screening.review.access import review_access
 
@@ -386,7 +386,7 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
     for _ in range(requests):
         with Session(engine) as session:
             access = review_access(session, setup.review_id, user_for_token(session, token).id)
-            record = decisions.next_record(session, access, Stage.title_abstract)
+            record = queue.next_record(session, access, Stage.title_abstract)
             if record is None:
                 break
             record_id = record.id
@@ -396,16 +396,16 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
             user = user_for_token(session, token)
             access = review_access(session, setup.review_id, user.id)
             t1 = time.perf_counter()
-            decisions.decide(session, access, record_id, Stage.title_abstract, rng.choice(list(Verdict)))
+            deciding.decide(session, access, record_id, Stage.title_abstract, rng.choice(list(Verdict)))
             t2 = time.perf_counter()
-            following = decisions.next_record(session, access, Stage.title_abstract)
+            following = queue.next_record(session, access, Stage.title_abstract)
             t3 = time.perf_counter()
             _record_out(session, following)
             t4 = time.perf_counter()
             profiler.disable()
             parts["auth + review access"].append(t1 - t0)
-            parts["decisions.decide"].append(t2 - t1)
-            parts["decisions.next_record"].append(t3 - t2)
+            parts["deciding.decide"].append(t2 - t1)
+            parts["queue.next_record"].append(t3 - t2)
             parts["_record_out (merged citation)"].append(t4 - t3)
             totals.append(t4 - t0)
             done += 1

@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker  # noqa: E402
-from screening.simulate import read_labelled_csv, simulate  # noqa: E402
+from screening.ranking.simulate import read_labelled_csv, simulate  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 

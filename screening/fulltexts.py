@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from screening.review.audit import record_event
-from screening.decisions import record_at_stage
+from screening.decisions.stages import record_at_stage
 from screening.review.errors import InvalidInput, NotFound
 from screening.models import FullText, Stage
 from screening.review.models import Role, utcnow

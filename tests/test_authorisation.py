@@ -11,7 +11,8 @@ from sqlmodel import select
 
 from app.jobs import enqueue
 from app.main import ROUTERS
-from screening.decisions import decide, exclusion_reasons
+from screening.decisions.deciding import decide
+from screening.decisions.reasons import exclusion_reasons
 from screening.fulltexts import attach_pdf
 from screening.models import DuplicatePair, PairStatus, Record, Stage, StoppingCheck, Verdict
 from screening.review.models import Role

@@ -95,7 +95,8 @@ def test_import_dedup_and_export_from_the_terminal(databases, backend, tmp_path)
 
 
 def test_demo_makes_a_review_with_conflicts_and_kappa_to_show(databases, backend, tmp_path):
-    from screening.decisions import agreement_by_pair, conflicts
+    from screening.decisions.progress import agreement_by_pair
+    from screening.decisions.resolving import conflicts
     from screening.models import Stage
     from screening.review.models import Review
 
@@ -112,7 +113,7 @@ def test_demo_makes_a_review_with_conflicts_and_kappa_to_show(databases, backend
         assert overall.n == 40 and overall.kappa < 1
         lead = session.exec(select(User).where(User.email == "demo-lead@example.org")).one()
         assert lead.is_admin  # the first account of a fresh install can manage it
-        from screening.relevance import latest_run
+        from screening.ranking.in_review import latest_run
 
         assert latest_run(session, review.id).relevant > 0  # the queue is ranked from the start
     engine.dispose()

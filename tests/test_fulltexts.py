@@ -2,7 +2,9 @@
 
 import pytest
 
-from screening import decisions, fulltexts
+from screening import fulltexts
+
+from screening.decisions import deciding, queue
 from screening.review.errors import InvalidInput
 from screening.models import Stage, Verdict
 from screening.review.models import Role
@@ -23,7 +25,7 @@ def at_full_text(session, tmp_path):
     records = [record.id for record in kept_records(session, review.id)]
     for person in (lead, ann):
         for record_id in records[:2]:
-            decisions.decide(session, review_access(session, review.id, person.id), record_id, Stage.title_abstract,
+            deciding.decide(session, review_access(session, review.id, person.id), record_id, Stage.title_abstract,
                              Verdict.include)
     return review, records[:2], review_access(session, review.id, ann.id)
 
@@ -50,10 +52,10 @@ def test_a_file_that_is_not_a_pdf_is_refused(client, session, at_full_text):
 
 def test_a_report_not_retrieved_leaves_the_full_text_queue_until_it_turns_up(session, tmp_path, at_full_text):
     review, records, access = at_full_text
-    assert decisions.next_record(session, access, Stage.full_text).id == records[0]
+    assert queue.next_record(session, access, Stage.full_text).id == records[0]
     with pytest.raises(InvalidInput, match="Say why"):
         fulltexts.mark_not_retrieved(session, access, records[0], "  ")
     fulltexts.mark_not_retrieved(session, access, records[0], "Not held by any library; authors did not reply")
-    assert decisions.next_record(session, access, Stage.full_text).id == records[1]
+    assert queue.next_record(session, access, Stage.full_text).id == records[1]
     fulltexts.attach_pdf(session, access, records[0], "found.pdf", PDF, files_dir=tmp_path, max_bytes=10**6)
-    assert decisions.next_record(session, access, Stage.full_text).id == records[0]
+    assert queue.next_record(session, access, Stage.full_text).id == records[0]

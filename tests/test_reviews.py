@@ -6,7 +6,7 @@ from sqlmodel import select
 from screening.review import members, reviews
 from screening.review.access import review_access, reviews_for_user
 from screening.review.errors import InvalidInput, NotFound, PermissionDenied
-from screening.review.models import AuditEvent, Membership, ReviewCreate, ReviewUpdate, Role
+from screening.review.models import AuditEvent, Membership, ReviewUpdate, Role
 from tests.factories import join, make_review, make_user
 from tests.web import csrf_token, log_in, post_form
 

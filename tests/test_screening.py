@@ -2,7 +2,7 @@
 
 import pytest
 
-from screening import decisions
+from screening.decisions import reasons, stages
 from screening.models import Stage
 from screening.review.models import Role, utcnow
 from screening.records import kept_records
@@ -67,7 +67,7 @@ def test_the_lead_resolves_a_conflict_on_the_page_and_it_leaves(client, other_cl
     resolved = client.post(f"/reviews/{review.id}/conflicts/{TA}/{records[0]}", data={"verdict": "include", "csrf_token": token},
                            headers={"HX-Request": "true"})
     assert resolved.status_code == 200 and "No conflicts at this stage" in resolved.text
-    assert list(session.exec(decisions.records_at_stage(session, review, Stage.full_text))) == [records[0]]
+    assert list(session.exec(stages.records_at_stage(session, review, Stage.full_text))) == [records[0]]
 
 
 def test_screening_page_decides_with_htmx_and_shows_the_next_record(client, team):
@@ -98,7 +98,7 @@ def test_a_full_text_exclusion_without_a_reason_is_refused_with_a_clear_message(
     api = client.post(f"/api/reviews/{review.id}/screen/full_text/{records[0]}", json={"verdict": "exclude"},
                       headers={"X-CSRF-Token": token})
     assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["body", "reason_id"]
-    reason = decisions.exclusion_reasons(session, review.id)[2]
+    reason = reasons.exclusion_reasons(session, review.id)[2]
     accepted = client.post(f"/api/reviews/{review.id}/screen/full_text/{records[0]}",
                            json={"verdict": "exclude", "reason_id": reason.id}, headers={"X-CSRF-Token": token})
     assert accepted.status_code == 200 and accepted.json()["decision"]["reason_id"] == reason.id
@@ -117,7 +117,7 @@ def test_lead_edits_screening_settings_and_reasons(client, session, team):
     assert "Pilot: the first 3 records, screened by everyone" in client.get(f"/reviews/{review.id}/statistics").text
     negative = client.post(f"/reviews/{review.id}/settings/screening", data={"pilot_size": "-1", "csrf_token": token})
     assert negative.status_code == 422 and "greater than or equal to 0" in negative.text
-    assert "Wrong country" in [reason.label for reason in decisions.exclusion_reasons(session, review.id)]
+    assert "Wrong country" in [reason.label for reason in reasons.exclusion_reasons(session, review.id)]
     empty = client.post(f"/reviews/{review.id}/settings/reasons", data={"label": " ", "csrf_token": token})
     assert empty.status_code == 422 and "1 to 120 characters" in empty.text
 
@@ -167,7 +167,7 @@ def test_the_lead_overrides_any_record_from_the_list_and_it_is_logged(client, se
     response = client.post(f"/reviews/{review.id}/conflicts/{TA}/{records[2]}",
                            data={"verdict": "exclude", "csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].endswith("/records?stage=title_abstract")
-    outcome = next(s for s in decisions.statuses(session, review, Stage.title_abstract) if s.record_id == records[2])
+    outcome = next(s for s in stages.statuses(session, review, Stage.title_abstract) if s.record_id == records[2])
     assert outcome.outcome.value == "excluded" and outcome.resolution.kind.value == "override"
     assert session.exec(select(AuditEvent.action).where(AuditEvent.action == "resolution.override")).one()
 

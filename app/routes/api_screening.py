@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from app.deps import LeadAccess, ReviewerAccess, SessionDep, ViewerAccess
 from app.services import retrain_soon
-from screening import decisions
+from screening.decisions import deciding, outcomes, progress, queue, record_list, resolving
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
 
@@ -64,7 +64,7 @@ class PairOut(AgreementOut):
 
 class StageStatistics(BaseModel):
     stage: Stage
-    progress: decisions.Progress
+    progress: progress.Progress
     agreement: AgreementOut
     pairs: list[PairOut]
 
@@ -85,21 +85,21 @@ def _decision_out(decision) -> DecisionOut:
 @router.get("/screen/{stage}/next", response_model=RecordOut | None)
 def next_record(stage: Stage, session: SessionDep, access: ReviewerAccess):
     """The next record for you at this stage, or null when none is left."""
-    return _record_out(session, decisions.next_record(session, access, stage))
+    return _record_out(session, queue.next_record(session, access, stage))
 
 
 @router.post("/screen/{stage}/{record_id}", response_model=Decided)
 def decide(stage: Stage, record_id: int, data: DecisionIn, session: SessionDep, access: ReviewerAccess):
     """Record (or change) your decision and get your next record. Posting the same decision twice changes nothing."""
-    decision = decisions.decide(session, access, record_id, stage, data.verdict, reason_id=data.reason_id,
+    decision = deciding.decide(session, access, record_id, stage, data.verdict, reason_id=data.reason_id,
                                 note=data.note)
     retrain_soon(session, access, stage)
-    return Decided(decision=_decision_out(decision), next=_record_out(session, decisions.next_record(session, access, stage)))
+    return Decided(decision=_decision_out(decision), next=_record_out(session, queue.next_record(session, access, stage)))
 
 
 @router.delete("/screen/{stage}/{record_id}", status_code=204)
 def undo(stage: Stage, record_id: int, session: SessionDep, access: ReviewerAccess):
-    decisions.undo_decision(session, access, record_id, stage)
+    deciding.undo_decision(session, access, record_id, stage)
     retrain_soon(session, access, stage)
     return Response(status_code=204)
 
@@ -109,14 +109,14 @@ def conflicts(stage: Stage, session: SessionDep, access: ViewerAccess):
     return [
         ConflictOut(record_id=status.record_id, decisions=[_decision_out(d) for d in status.decisions],
                     reviewer_ids=[d.reviewer_id for d in status.decisions])
-        for status in decisions.conflicts(session, access.review, stage)
+        for status in resolving.conflicts(session, access.review, stage)
     ]
 
 
 @router.post("/conflicts/{stage}/{record_id}", response_model=DecisionOut)
 def resolve(stage: Stage, record_id: int, data: DecisionIn, session: SessionDep, access: LeadAccess):
     """The lead's final decision on a record (a conflict, or an override of any record)."""
-    resolution = decisions.resolve(session, access, record_id, stage, data.verdict, reason_id=data.reason_id,
+    resolution = resolving.resolve(session, access, record_id, stage, data.verdict, reason_id=data.reason_id,
                                    note=data.note)
     retrain_soon(session, access, stage)
     return _decision_out(resolution)
@@ -127,7 +127,7 @@ class ListedOut(BaseModel):
     title: str
     year: int | None
     decisions: list[DecisionOut]
-    outcome: decisions.Outcome | None
+    outcome: outcomes.Outcome | None
 
 
 @router.get("/records", response_model=list[ListedOut])
@@ -138,7 +138,7 @@ def list_records(session: SessionDep, access: ViewerAccess, stage: Stage = Stage
     return [
         ListedOut(record_id=item.record.id, title=item.record.title, year=item.record.year,
                   decisions=[_decision_out(d) for d in item.decisions], outcome=item.outcome)
-        for item in decisions.list_records(session, access, stage, show=show, reason_id=reason_id, search=q)
+        for item in record_list.list_records(session, access, stage, show=show, reason_id=reason_id, search=q)
     ]
 
 
@@ -146,9 +146,9 @@ def list_records(session: SessionDep, access: ViewerAccess, stage: Stage = Stage
 def statistics(session: SessionDep, access: ViewerAccess):
     result = []
     for stage in Stage:
-        overall, pairs = decisions.agreement_by_pair(session, access.review, stage)
+        overall, pairs = progress.agreement_by_pair(session, access.review, stage)
         result.append(StageStatistics(
-            stage=stage, progress=decisions.progress(session, access, stage),
+            stage=stage, progress=progress.progress(session, access, stage),
             agreement=AgreementOut(**vars(overall)),
             pairs=[PairOut(first_reviewer_id=pair.first.id, second_reviewer_id=pair.second.id, **vars(pair.agreement))
                    for pair in pairs],

@@ -9,7 +9,7 @@ from app.deps import CurrentUser, LeadAccess, OptionalUser, SessionDep, ViewerAc
 from app.forms import parse_form
 from app.security import flash
 from app.templating import is_htmx, render
-from screening import decisions
+from screening.decisions import reasons
 from screening.review import members, reviews
 from screening.review.access import reviews_for_user
 from screening.review.audit import events_for_review
@@ -58,7 +58,7 @@ def _settings_page(request: Request, session, access, status_code: int = 200, er
     return render(
         request, "reviews/settings.html", status_code=status_code, access=access, errors=errors or {},
         values=values if values is not None else access.review.model_dump(), review_types=list(ReviewType),
-        reasons=decisions.exclusion_reasons(session, access.review.id),
+        reasons=reasons.exclusion_reasons(session, access.review.id),
     )
 
 
@@ -96,7 +96,7 @@ async def update_screening(request: Request, session: SessionDep, access: LeadAc
 @router.post("/reviews/{review_id}/settings/reasons")
 async def add_reason(request: Request, session: SessionDep, access: LeadAccess):
     try:
-        decisions.add_exclusion_reason(session, access, str((await request.form()).get("label", "")))
+        reasons.add_exclusion_reason(session, access, str((await request.form()).get("label", "")))
     except InvalidInput as error:
         return _settings_page(request, session, access, 422, {"label": str(error)})
     return RedirectResponse(f"/reviews/{access.review.id}/settings", status_code=303)
@@ -104,7 +104,7 @@ async def add_reason(request: Request, session: SessionDep, access: LeadAccess):
 
 @router.post("/reviews/{review_id}/settings/reasons/{reason_id}/retire")
 def retire_reason(session: SessionDep, access: LeadAccess, reason_id: int):
-    decisions.retire_exclusion_reason(session, access, reason_id)
+    reasons.retire_exclusion_reason(session, access, reason_id)
     return RedirectResponse(f"/reviews/{access.review.id}/settings", status_code=303)
 
 

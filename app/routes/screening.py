@@ -9,7 +9,10 @@ from sqlmodel import Session
 from app.deps import LeadAccess, ReviewerAccess, SessionDep, SettingsDep, ViewerAccess
 from app.services import retrain_soon
 from app.templating import is_htmx, render
-from screening import decisions, fulltexts, relevance, stopping_checks
+from screening import fulltexts
+from screening.ranking import in_review
+from screening.stopping import checks
+from screening.decisions import deciding, progress, queue, reasons, record_list, resolving, stages, visibility
 from screening.review.errors import InvalidInput
 from screening.models import Record, Stage, Verdict
 from screening.records import merged_citations
@@ -22,24 +25,24 @@ STAGE_NAMES = {Stage.title_abstract: "Title and abstract", Stage.full_text: "Ful
 
 def _screen(request: Request, session: Session, access: ReviewAccess, stage: Stage, record_id: int | None = None,
             status_code: int = 200, error: str | None = None):
-    record = (decisions.record_at_stage(session, access.review, record_id, stage) if record_id is not None
-              else decisions.next_record(session, access, stage))
+    record = (stages.record_at_stage(session, access.review, record_id, stage) if record_id is not None
+              else queue.next_record(session, access, stage))
     context = {
         "access": access, "stage": stage, "stage_name": STAGE_NAMES[stage], "error": error,
-        "progress": decisions.progress(session, access, stage),
-        "reasons": decisions.exclusion_reasons(session, access.review.id),
+        "progress": progress.progress(session, access, stage),
+        "reasons": reasons.exclusion_reasons(session, access.review.id),
         "record": record, "citation": merged_citations(session, [record])[0] if record else None,
     }
     if record is not None:
         context |= {
             "full_text": fulltexts.full_text_of(session, access.review.id, record.id),
-            "score": relevance.score_of(session, record.id) if stage is Stage.title_abstract else None,
-            "mine": decisions.my_decision(session, access, record.id, stage),
-            "colleagues": decisions.colleagues_decisions(session, access, record.id, stage),
-            "previous": decisions.my_previous_record(session, access, stage, record.id),
+            "score": in_review.score_of(session, record.id) if stage is Stage.title_abstract else None,
+            "mine": deciding.my_decision(session, access, record.id, stage),
+            "colleagues": visibility.colleagues_decisions(session, access, record.id, stage),
+            "previous": queue.my_previous_record(session, access, stage, record.id),
         }
     else:
-        context["previous"] = decisions.my_previous_record(session, access, stage, None)
+        context["previous"] = queue.my_previous_record(session, access, stage, None)
     template = "screening/_record.html" if is_htmx(request) else "screening/page.html"
     return render(request, template, status_code=status_code, **context)
 
@@ -62,7 +65,7 @@ def screen(request: Request, session: SessionDep, access: ReviewerAccess, stage:
 async def decide(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record_id: int):
     try:
         verdict, reason_id, note = _verdict_form(await request.form())
-        decisions.decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
+        deciding.decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
         retrain_soon(session, access, stage)
     except InvalidInput as error:
         return _screen(request, session, access, stage, record_id, 422, str(error))
@@ -104,7 +107,7 @@ async def not_retrieved(request: Request, session: SessionDep, access: ReviewerA
 @router.post("/reviews/{review_id}/screen/{stage}/{record_id}/undo")
 def undo(request: Request, session: SessionDep, access: ReviewerAccess, stage: Stage, record_id: int):
     try:
-        decisions.undo_decision(session, access, record_id, stage)
+        deciding.undo_decision(session, access, record_id, stage)
         retrain_soon(session, access, stage)
     except InvalidInput as error:
         return _screen(request, session, access, stage, record_id, 422, str(error))
@@ -113,12 +116,12 @@ def undo(request: Request, session: SessionDep, access: ReviewerAccess, stage: S
 
 def _conflicts(request: Request, session: Session, access: ReviewAccess, stage: Stage, status_code: int = 200,
                error: str | None = None):
-    found = decisions.conflicts(session, access.review, stage)
+    found = resolving.conflicts(session, access.review, stage)
     records = {record.id: record for record in _records(session, [status.record_id for status in found])}
     template = "screening/_conflicts.html" if is_htmx(request) else "screening/conflicts.html"
     return render(request, template, status_code=status_code, access=access, stage=stage,
                   stage_name=STAGE_NAMES[stage], conflicts=found, records=records, error=error,
-                  reasons={reason.id: reason for reason in decisions.exclusion_reasons(session, access.review.id)},
+                  reasons={reason.id: reason for reason in reasons.exclusion_reasons(session, access.review.id)},
                   people=_people(session, access.review.id))
 
 
@@ -140,7 +143,7 @@ async def resolve(request: Request, session: SessionDep, access: LeadAccess, sta
     form = await request.form()
     try:
         verdict, reason_id, note = _verdict_form(form)
-        decisions.resolve(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
+        resolving.resolve(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
         retrain_soon(session, access, stage)
     except InvalidInput as error:
         return _conflicts(request, session, access, stage, 422, str(error))
@@ -150,14 +153,14 @@ async def resolve(request: Request, session: SessionDep, access: LeadAccess, sta
 
 
 @router.get("/reviews/{review_id}/records")
-def record_list(request: Request, session: SessionDep, access: ViewerAccess, stage: Stage = Stage.title_abstract,
+def records_page(request: Request, session: SessionDep, access: ViewerAccess, stage: Stage = Stage.title_abstract,
                 show: str = "all", reason: str = "", q: str = ""):
     reason_id = int(reason) if reason.isdigit() else None
-    listed = decisions.list_records(session, access, stage, show=show, reason_id=reason_id, search=q)
+    listed = record_list.list_records(session, access, stage, show=show, reason_id=reason_id, search=q)
     template = "screening/_list.html" if is_htmx(request) else "screening/list.html"
     return render(request, template, access=access, stage=stage, stage_name=STAGE_NAMES[stage], listed=listed,
-                  show=show, reason_id=reason_id, q=q, filters=decisions.LIST_FILTERS, stage_names=STAGE_NAMES,
-                  reasons={r.id: r for r in decisions.exclusion_reasons(session, access.review.id)},
+                  show=show, reason_id=reason_id, q=q, filters=record_list.LIST_FILTERS, stage_names=STAGE_NAMES,
+                  reasons={r.id: r for r in reasons.exclusion_reasons(session, access.review.id)},
                   people=_people(session, access.review.id))
 
 
@@ -168,21 +171,21 @@ def statistics(request: Request, session: SessionDep, access: ViewerAccess):
 
 def _statistics_page(request: Request, session: Session, access: ReviewAccess, status_code: int = 200,
                      error: str | None = None):
-    stages = []
+    by_stage = []
     for stage in Stage:
-        overall, pairs = decisions.agreement_by_pair(session, access.review, stage)
-        stages.append({"stage": stage, "name": STAGE_NAMES[stage], "overall": overall, "pairs": pairs,
-                       "progress": decisions.progress(session, access, stage)})
-    pilot_ids = decisions.screeners_needed(session, access.review).pilot_ids
-    pilot = decisions.agreement_by_pair(session, access.review, Stage.title_abstract, pilot_ids) if pilot_ids else None
-    check = stopping_checks.active_check(session, access.review.id)
+        overall, pairs = progress.agreement_by_pair(session, access.review, stage)
+        by_stage.append({"stage": stage, "name": STAGE_NAMES[stage], "overall": overall, "pairs": pairs,
+                       "progress": progress.progress(session, access, stage)})
+    pilot_ids = stages.screeners_needed(session, access.review).pilot_ids
+    pilot = progress.agreement_by_pair(session, access.review, Stage.title_abstract, pilot_ids) if pilot_ids else None
+    check = checks.active_check(session, access.review.id)
     return render(
-        request, "screening/statistics.html", status_code=status_code, access=access, stages=stages, pilot=pilot,
-        pilot_size=len(pilot_ids), curve=relevance.recall_curve(session, access.review),
-        run=relevance.latest_run(session, access.review.id), error=error,
-        check=stopping_checks.check_progress(session, access.review, check) if check else None,
-        suggested=stopping_checks.suggested_sample_size(session, access.review) if not check else 0,
-        recorded=stopping_checks.recorded_checks(session, access.review.id),
+        request, "screening/statistics.html", status_code=status_code, access=access, stages=by_stage, pilot=pilot,
+        pilot_size=len(pilot_ids), curve=in_review.recall_curve(session, access.review),
+        run=in_review.latest_run(session, access.review.id), error=error,
+        check=checks.check_progress(session, access.review, check) if check else None,
+        suggested=checks.suggested_sample_size(session, access.review) if not check else 0,
+        recorded=checks.recorded_checks(session, access.review.id),
     )
 
 
@@ -190,7 +193,7 @@ def _statistics_page(request: Request, session: Session, access: ReviewAccess, s
 async def start_stopping_check(request: Request, session: SessionDep, access: LeadAccess):
     size = str((await request.form()).get("sample_size", ""))
     try:
-        stopping_checks.start_check(session, access, int(size) if size.isdigit() else 0)
+        checks.start_check(session, access, int(size) if size.isdigit() else 0)
     except InvalidInput as error:
         return _statistics_page(request, session, access, 422, str(error))
     return RedirectResponse(f"/reviews/{access.review.id}/statistics", status_code=303)
@@ -199,7 +202,7 @@ async def start_stopping_check(request: Request, session: SessionDep, access: Le
 @router.post("/reviews/{review_id}/stopping/{check_id}/record")
 def record_stopping_check(request: Request, session: SessionDep, access: LeadAccess, check_id: int):
     try:
-        stopping_checks.record_result(session, access, check_id)
+        checks.record_result(session, access, check_id)
     except InvalidInput as error:
         return _statistics_page(request, session, access, 422, str(error))
     return RedirectResponse(f"/reviews/{access.review.id}/statistics", status_code=303)

@@ -1,6 +1,6 @@
 """The ranker: features built once, a linear classifier refitted on every label.
 
-Used unchanged by `screening.simulate` and by the web app's background training
+Used unchanged by `screening.ranking.simulate` and by the web app's background training
 job, so the benchmark measures exactly what reviewers get.
 
 Default model (`DEFAULT_MODEL`), chosen by `bench/simulate.py`

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from screening.decisions import decide
+from screening.decisions.deciding import decide
 from screening.models import Stage, Verdict
 from screening.review.models import Role
 from screening.records import kept_records

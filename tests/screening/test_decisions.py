@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from screening import decisions
-from screening.decisions import Outcome
+from screening.decisions import deciding, progress, queue, reasons, resolving, stages
+from screening.decisions.outcomes import Outcome
 from screening.review.errors import InvalidInput, NotFound
 from screening.models import Stage, Verdict
 from screening.review.models import AuditEvent, Role, User
@@ -28,27 +28,27 @@ def team(session, tmp_path):
 
 def test_each_screener_works_through_their_own_queue_in_import_order(session, team):
     review, access, records = team
-    assert decisions.next_record(session, access["Ann"], TA).id == records[0]
-    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
-    assert decisions.next_record(session, access["Ann"], TA).id == records[1]
-    assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # still needs a second screener
+    assert queue.next_record(session, access["Ann"], TA).id == records[0]
+    deciding.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    assert queue.next_record(session, access["Ann"], TA).id == records[1]
+    assert queue.next_record(session, access["Ben"], TA).id == records[0]  # still needs a second screener
 
 
 def test_a_record_decided_by_two_leaves_everyone_elses_queue(session, team):
     review, access, records = team
-    decisions.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
-    decisions.decide(session, access["Ben"], records[0], TA, Verdict.exclude)
-    assert decisions.next_record(session, access["Lead"], TA).id == records[1]
+    deciding.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
+    deciding.decide(session, access["Ben"], records[0], TA, Verdict.exclude)
+    assert queue.next_record(session, access["Lead"], TA).id == records[1]
     with pytest.raises(InvalidInput, match="already been screened by 2"):
-        decisions.decide(session, access["Lead"], records[0], TA, Verdict.include)
+        deciding.decide(session, access["Lead"], records[0], TA, Verdict.include)
 
 
 def test_deciding_twice_is_harmless_and_a_change_is_logged(session, team):
     review, access, records = team
-    first = decisions.decide(session, access["Ann"], records[0], TA, Verdict.include, note="adults")
-    again = decisions.decide(session, access["Ann"], records[0], TA, Verdict.include, note="adults")
+    first = deciding.decide(session, access["Ann"], records[0], TA, Verdict.include, note="adults")
+    again = deciding.decide(session, access["Ann"], records[0], TA, Verdict.include, note="adults")
     assert again.id == first.id
-    decisions.decide(session, access["Ann"], records[0], TA, Verdict.maybe)
+    deciding.decide(session, access["Ann"], records[0], TA, Verdict.maybe)
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.object_type == "record")
                            .order_by(AuditEvent.id)).all()
     assert actions == ["decision.create", "decision.change"]
@@ -59,34 +59,34 @@ def test_conflicts_exactly_where_verdicts_differ_and_gone_once_resolved(session,
     pairs = {records[0]: (Verdict.include, Verdict.exclude), records[1]: (Verdict.maybe, Verdict.exclude),
              records[2]: (Verdict.include, Verdict.maybe), records[3]: (Verdict.exclude, Verdict.exclude)}
     for record_id, (ann, ben) in pairs.items():
-        decisions.decide(session, access["Ann"], record_id, TA, ann)
-        decisions.decide(session, access["Ben"], record_id, TA, ben)
-    assert [status.record_id for status in decisions.conflicts(session, review, TA)] == records[:2]
+        deciding.decide(session, access["Ann"], record_id, TA, ann)
+        deciding.decide(session, access["Ben"], record_id, TA, ben)
+    assert [status.record_id for status in resolving.conflicts(session, review, TA)] == records[:2]
     with pytest.raises(Exception, match="lead role"):
-        decisions.resolve(session, access["Ann"], records[0], TA, Verdict.include)
-    decisions.resolve(session, access["Lead"], records[0], TA, Verdict.include)
-    decisions.resolve(session, access["Lead"], records[1], TA, Verdict.exclude)
-    assert decisions.conflicts(session, review, TA) == []
+        resolving.resolve(session, access["Ann"], records[0], TA, Verdict.include)
+    resolving.resolve(session, access["Lead"], records[0], TA, Verdict.include)
+    resolving.resolve(session, access["Lead"], records[1], TA, Verdict.exclude)
+    assert resolving.conflicts(session, review, TA) == []
     with pytest.raises(InvalidInput, match="already resolved"):
-        decisions.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
+        deciding.decide(session, access["Ann"], records[0], TA, Verdict.exclude)
     # included and agreed records move on to full text; excluded ones do not
-    at_full_text = list(session.exec(decisions.records_at_stage(session, review, FT)))
+    at_full_text = list(session.exec(stages.records_at_stage(session, review, FT)))
     assert at_full_text == [records[0], records[2]]
 
 
 def test_a_full_text_exclusion_needs_a_reason(session, team):
     review, access, records = team
     for person in ("Ann", "Ben"):
-        decisions.decide(session, access[person], records[0], TA, Verdict.include)
+        deciding.decide(session, access[person], records[0], TA, Verdict.include)
     with pytest.raises(InvalidInput, match="needs a reason"):
-        decisions.decide(session, access["Ann"], records[0], FT, Verdict.exclude)
+        deciding.decide(session, access["Ann"], records[0], FT, Verdict.exclude)
     with pytest.raises(NotFound, match="at full-text screening"):
-        decisions.decide(session, access["Ann"], records[1], FT, Verdict.include)
-    reasons = decisions.exclusion_reasons(session, review.id)
-    decisions.decide(session, access["Ann"], records[0], FT, Verdict.exclude, reason_id=reasons[0].id)
-    decisions.decide(session, access["Ben"], records[0], FT, Verdict.exclude, reason_id=reasons[1].id)
+        deciding.decide(session, access["Ann"], records[1], FT, Verdict.include)
+    offered = reasons.exclusion_reasons(session, review.id)
+    deciding.decide(session, access["Ann"], records[0], FT, Verdict.exclude, reason_id=offered[0].id)
+    deciding.decide(session, access["Ben"], records[0], FT, Verdict.exclude, reason_id=offered[1].id)
     # two reasons for one report: the lead picks the one PRISMA will count
-    assert [s.outcome for s in decisions.statuses(session, review, FT)] == [Outcome.conflict]
+    assert [s.outcome for s in stages.statuses(session, review, FT)] == [Outcome.conflict]
 
 
 def test_single_screening_needs_one_verdict(session, team):
@@ -94,18 +94,18 @@ def test_single_screening_needs_one_verdict(session, team):
     review.dual_screening = False
     session.add(review)
     session.commit()
-    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
-    assert decisions.next_record(session, access["Ben"], TA).id == records[1]
-    assert decisions.statuses(session, review, TA)[0].outcome is Outcome.moves_on
+    deciding.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    assert queue.next_record(session, access["Ben"], TA).id == records[1]
+    assert stages.statuses(session, review, TA)[0].outcome is Outcome.moves_on
 
 
 def test_undo_withdraws_my_verdict_only(session, team):
     review, access, records = team
-    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
-    decisions.undo_decision(session, access["Ann"], records[0], TA)
-    assert decisions.next_record(session, access["Ann"], TA).id == records[0]
+    deciding.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    deciding.undo_decision(session, access["Ann"], records[0], TA)
+    assert queue.next_record(session, access["Ann"], TA).id == records[0]
     with pytest.raises(NotFound):
-        decisions.undo_decision(session, access["Ben"], records[0], TA)
+        deciding.undo_decision(session, access["Ben"], records[0], TA)
 
 
 def test_progress_and_agreement(session, team):
@@ -113,11 +113,11 @@ def test_progress_and_agreement(session, team):
     verdicts = [(Verdict.include, Verdict.include), (Verdict.exclude, Verdict.exclude),
                 (Verdict.exclude, Verdict.include), (Verdict.exclude, Verdict.exclude)]
     for record_id, (ann, ben) in zip(records, verdicts):
-        decisions.decide(session, access["Ann"], record_id, TA, ann)
-        decisions.decide(session, access["Ben"], record_id, TA, ben)
-    mine = decisions.progress(session, access["Ann"], TA)
+        deciding.decide(session, access["Ann"], record_id, TA, ann)
+        deciding.decide(session, access["Ben"], record_id, TA, ben)
+    mine = progress.progress(session, access["Ann"], TA)
     assert (mine.records, mine.decided_by_me, mine.completed, mine.conflicts, mine.moved_on) == (len(records), 4, 4, 1, 1)
-    overall, pairs = decisions.agreement_by_pair(session, review, TA)
+    overall, pairs = progress.agreement_by_pair(session, review, TA)
     # 3 of 4 agree; Ann in 1/4, Ben in 2/4: p_e = 1/4*2/4 + 3/4*2/4 = 0.5; kappa = (0.75-0.5)/0.5 = 0.5
     assert (overall.n, overall.percent_agreement, overall.kappa) == (4, 0.75, 0.5)
     assert [(pair.first.name, pair.second.name, pair.agreement.kappa) for pair in pairs] == [("Ann", "Ben", 0.5)]
@@ -129,22 +129,22 @@ def test_pilot_records_are_screened_by_everyone_first(session, team):
     session.add(review)
     session.commit()
     for person in ("Ann", "Ben"):
-        decisions.decide(session, access[person], records[0], TA, Verdict.include)
+        deciding.decide(session, access[person], records[0], TA, Verdict.include)
     # two of three screeners is not enough for a pilot record: the lead still gets it first
-    assert decisions.next_record(session, access["Lead"], TA).id == records[0]
-    assert decisions.statuses(session, review, TA)[0].outcome is Outcome.pending
-    decisions.decide(session, access["Lead"], records[0], TA, Verdict.exclude)
-    assert decisions.statuses(session, review, TA)[0].outcome is Outcome.conflict
+    assert queue.next_record(session, access["Lead"], TA).id == records[0]
+    assert stages.statuses(session, review, TA)[0].outcome is Outcome.pending
+    deciding.decide(session, access["Lead"], records[0], TA, Verdict.exclude)
+    assert stages.statuses(session, review, TA)[0].outcome is Outcome.conflict
     for person, verdict in (("Ann", Verdict.include), ("Ben", Verdict.exclude), ("Lead", Verdict.exclude)):
-        decisions.decide(session, access[person], records[1], TA, verdict)
-    pilot_ids = decisions.screeners_needed(session, review).pilot_ids
+        deciding.decide(session, access[person], records[1], TA, verdict)
+    pilot_ids = stages.screeners_needed(session, review).pilot_ids
     assert pilot_ids == {records[0], records[1]}
-    overall, pairs = decisions.agreement_by_pair(session, review, TA, pilot_ids)
+    overall, pairs = progress.agreement_by_pair(session, review, TA, pilot_ids)
     assert overall.n == 2 and len(pairs) == 3  # every pair of the three screeners
     # after the pilot, ordinary records need two screeners again
-    decisions.decide(session, access["Ann"], records[2], TA, Verdict.include)
-    decisions.decide(session, access["Ben"], records[2], TA, Verdict.include)
-    assert decisions.next_record(session, access["Lead"], TA).id == records[3]
+    deciding.decide(session, access["Ann"], records[2], TA, Verdict.include)
+    deciding.decide(session, access["Ben"], records[2], TA, Verdict.include)
+    assert queue.next_record(session, access["Lead"], TA).id == records[3]
 
 
 def test_screeners_racing_for_one_record_never_make_more_than_two_decisions(session, engine, team):
@@ -164,7 +164,7 @@ def test_screeners_racing_for_one_record_never_make_more_than_two_decisions(sess
         with Session(engine) as own:
             start.wait()
             try:
-                decisions.decide(own, review_access(own, review.id, user_id), records[0], TA, Verdict.include)
+                deciding.decide(own, review_access(own, review.id, user_id), records[0], TA, Verdict.include)
                 outcomes.append("stored")
             except InvalidInput as error:
                 outcomes.append(str(error))
@@ -182,14 +182,14 @@ def test_screeners_racing_for_one_record_never_make_more_than_two_decisions(sess
 
 def test_a_record_open_with_enough_screeners_is_passed_over_by_the_next(session, team):
     review, access, records = team
-    assert decisions.next_record(session, access["Ann"], TA).id == records[0]
-    assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # dual: two may open it
-    assert decisions.next_record(session, access["Lead"], TA).id == records[1]  # a third is sent on
+    assert queue.next_record(session, access["Ann"], TA).id == records[0]
+    assert queue.next_record(session, access["Ben"], TA).id == records[0]  # dual: two may open it
+    assert queue.next_record(session, access["Lead"], TA).id == records[1]  # a third is sent on
     # each screener holds one record: Ann's hold moves on with her, to the record the lead has open
-    decisions.decide(session, access["Ann"], records[0], TA, Verdict.include)
-    assert decisions.next_record(session, access["Ann"], TA).id == records[1]
-    assert decisions.next_record(session, access["Lead"], TA).id == records[1]
-    assert decisions.next_record(session, access["Ben"], TA).id == records[0]  # Ben's own hold still counts for him
+    deciding.decide(session, access["Ann"], records[0], TA, Verdict.include)
+    assert queue.next_record(session, access["Ann"], TA).id == records[1]
+    assert queue.next_record(session, access["Lead"], TA).id == records[1]
+    assert queue.next_record(session, access["Ben"], TA).id == records[0]  # Ben's own hold still counts for him
 
 
 def test_screeners_asking_at_once_are_never_handed_a_record_beyond_its_two_places(session, engine, team):
@@ -209,7 +209,7 @@ def test_screeners_asking_at_once_are_never_handed_a_record_beyond_its_two_place
         with Session(engine) as own:
             person_access = review_access(own, review.id, user_id)
             start.wait()
-            handed.append(decisions.next_record(own, person_access, TA).id)
+            handed.append(queue.next_record(own, person_access, TA).id)
 
     threads = [threading.Thread(target=ask, args=(person.id,)) for person in crowd]
     for thread in threads:

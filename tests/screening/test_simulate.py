@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from screening.review.errors import InvalidInput
-from screening.simulate import (
+from screening.ranking.simulate import (
     LabelledRecord,
     read_labelled_csv,
     run_simulation_file,

@@ -4,12 +4,14 @@ import random
 
 import pytest
 
-from screening import decisions, stopping_checks
+from screening.stopping import checks
+
+from screening.decisions import deciding, queue
 from screening.review.errors import InvalidInput
 from screening.models import Stage, Verdict
 from screening.records import kept_records
 from screening.review.access import review_access
-from screening.stopping import stopping_test
+from screening.stopping.rule import stopping_test
 from tests.factories import make_user, single_screening_review
 
 TA = Stage.title_abstract
@@ -22,25 +24,25 @@ def test_a_check_samples_the_unscreened_puts_them_first_and_records_the_test(ses
     records = kept_records(session, review.id)
     for record in records[:40]:
         verdict = Verdict.include if record.raw["label_included"] == "1" else Verdict.exclude
-        decisions.decide(session, access, record.id, TA, verdict)
+        deciding.decide(session, access, record.id, TA, verdict)
     rho = sum(record.raw["label_included"] == "1" for record in records[:40])
     with pytest.raises(InvalidInput, match="1 to 120"):
-        stopping_checks.start_check(session, access, 500)
-    check = stopping_checks.start_check(session, access, 30, rng=random.Random(1))
+        checks.start_check(session, access, 500)
+    check = checks.start_check(session, access, 30, rng=random.Random(1))
     assert (check.n_unscreened, check.relevant_before, len(check.sample)) == (120, rho, 30)
     with pytest.raises(InvalidInput, match="already under way"):
-        stopping_checks.start_check(session, access, 10)
+        checks.start_check(session, access, 10)
     with pytest.raises(InvalidInput, match="30 sampled records still wait"):
-        stopping_checks.record_result(session, access, check.id)
+        checks.record_result(session, access, check.id)
     labels = {record.id: record.raw["label_included"] for record in records}
     for _ in check.sample:
-        record = decisions.next_record(session, access, TA)
+        record = queue.next_record(session, access, TA)
         assert record.id in check.sample  # the sample comes first
-        decisions.decide(session, access, record.id, TA, Verdict.include if labels[record.id] == "1" else Verdict.exclude)
-    progress = stopping_checks.check_progress(session, review, check)
+        deciding.decide(session, access, record.id, TA, Verdict.include if labels[record.id] == "1" else Verdict.exclude)
+    progress = checks.check_progress(session, review, check)
     k = sum(labels[record_id] == "1" for record_id in check.sample)
     assert (progress.screened, progress.relevant) == (30, k)
     assert progress.test.p_value == pytest.approx(stopping_test(120, rho, 30, k).p_value)
-    recorded = stopping_checks.record_result(session, access, check.id)
+    recorded = checks.record_result(session, access, check.id)
     assert recorded.p_value == progress.test.p_value and recorded.recorded_at is not None
-    assert stopping_checks.active_check(session, review.id) is None
+    assert checks.active_check(session, review.id) is None

@@ -19,10 +19,12 @@ import sqlalchemy as sa
 from scipy.stats import beta
 from sqlmodel import Session, select
 
-from screening.decisions import Outcome, kept_in_review, statuses
+from screening.decisions.outcomes import Outcome
+
+from screening.decisions.stages import kept_in_review, statuses
 from screening.models import Decision, RankingRun, RecordScore, Stage
 from screening.review.models import Review
-from screening.stopping import QuasiSampling, quasi_sampling_p
+from screening.stopping.rule import QuasiSampling, quasi_sampling_p
 from screening.ranking import DEFAULT_MODEL, Ranker, record_text
 from screening.records import kept_citations
 

@@ -3,7 +3,7 @@
 import pytest
 
 from screening.review.errors import InvalidInput
-from screening.stopping import additional_sample_needed, k_target, quasi_sampling_p, stopping_test
+from screening.stopping.rule import additional_sample_needed, k_target, quasi_sampling_p, stopping_test
 
 # N_tot = 2000 records, 1000 screened with rho = 95 relevant, so N = 1000 unscreened.
 N, RHO = 1000, 95

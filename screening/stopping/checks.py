@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from screening.review.audit import record_event
-from screening.decisions import Outcome, kept_in_review, statuses
+from screening.decisions.outcomes import Outcome
+from screening.decisions.stages import kept_in_review, statuses
 from screening.review.errors import InvalidInput
 from screening.models import Decision, Record, Resolution, Stage, StoppingCheck
 from screening.review.models import Review, Role, utcnow
-from screening.relevance import training_labels
+from screening.ranking.in_review import training_labels
 from screening.review.access import ReviewAccess
-from screening.stopping import StoppingTest, additional_sample_needed, stopping_test
+from screening.stopping.rule import StoppingTest, additional_sample_needed, stopping_test
 
 
 def unscreened_ids(session: Session, review_id: int) -> list[int]:

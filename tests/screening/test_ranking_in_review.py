@@ -3,7 +3,9 @@
 import pytest
 from sqlmodel import select
 
-from screening import decisions, relevance
+from screening.ranking import in_review
+
+from screening.decisions import deciding, queue
 from screening.models import RecordScore, Stage, Verdict
 from screening.review.models import Role
 from screening.records import kept_records
@@ -23,19 +25,19 @@ def test_training_learns_from_decisions_and_reorders_every_queue(session, tmp_pa
     labelled = {record_id: 1 for record_id in relevant[:3]} | {record_id: 0 for record_id in irrelevant[:10]}
     access = review_access(session, review.id, ann.id)
     # before any label the queue is import order, and training has nothing to learn from
-    assert decisions.next_record(session, access, TA).id == records[0].id
-    relevance.train_ranking(session, lambda *_: None, review_id=review.id)
+    assert queue.next_record(session, access, TA).id == records[0].id
+    in_review.train_ranking(session, lambda *_: None, review_id=review.id)
     assert session.exec(select(RecordScore)).first() is None
     for record_id, label in labelled.items():
-        decisions.decide(session, access, record_id, TA, Verdict.include if label else Verdict.exclude)
-    assert relevance.training_labels(session, review) == labelled
-    relevance.train_ranking(session, lambda *_: None, review_id=review.id)
-    run = relevance.latest_run(session, review.id)
+        deciding.decide(session, access, record_id, TA, Verdict.include if label else Verdict.exclude)
+    assert in_review.training_labels(session, review) == labelled
+    in_review.train_ranking(session, lambda *_: None, review_id=review.id)
+    run = in_review.latest_run(session, review.id)
     assert (run.relevant, run.irrelevant, run.records) == (3, 10, len(records))
     # the lead, who decided nothing, now gets the highest-scored record first: a relevant one
-    first = decisions.next_record(session, review_access(session, review.id, lead.id), TA)
+    first = queue.next_record(session, review_access(session, review.id, lead.id), TA)
     assert first.raw["label_included"] == "1"
-    score = relevance.score_of(session, first.id)
+    score = in_review.score_of(session, first.id)
     assert score.score == max(s.score for s in session.exec(select(RecordScore)) if s.record_id not in labelled)
     assert any(weight > 0 for _, weight in score.terms)
 
@@ -47,8 +49,8 @@ def test_the_recall_curve_and_what_the_last_records_suggest(session, tmp_path):
     records = kept_records(session, review.id)
     for record, verdict in zip(records[:6], [Verdict.include, Verdict.exclude, Verdict.include,
                                             Verdict.exclude, Verdict.exclude, Verdict.exclude]):
-        decisions.decide(session, access, record.id, TA, verdict)
-    curve = relevance.recall_curve(session, review)
+        deciding.decide(session, access, record.id, TA, verdict)
+    curve = in_review.recall_curve(session, review)
     assert curve.points == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2), (6, 2)]
     assert (curve.total, curve.since_last_relevant, curve.tail_size, curve.tail_relevant) == (len(records), 3, 6, 2)
     assert curve.remaining_estimate == pytest.approx(2 / 6 * (len(records) - 6))
