@@ -29,7 +29,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker  # noqa: E402
+from screening.ranking.model import DEFAULT_MODEL, ModelSpec, Ranker  # noqa: E402
 from screening.ranking.simulate import read_labelled_csv, simulate  # noqa: E402
 
 SHARED = REPO.parent / "shared"

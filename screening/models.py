@@ -206,12 +206,24 @@ class FullText(SQLModel, table=True):
 
 
 class RankingRun(SQLModel, table=True):
-    """One training of a review's relevance ranking: what it learnt from, with which model."""
+    """One training of a review's relevance ranking: what it learnt from, with which model.
+
+    In blind dual screening each screener's queue is ranked by a model of their own
+    (``screener_id``), trained on their own verdicts and on the records whose screening is
+    complete, so no colleague's verdict on a record still open to them reaches their
+    queue; the team's model (``screener_id`` None) learns from complete records only and
+    serves everyone who has no model of their own. Without blind mode the team's model
+    learns from every verdict and serves everyone. ``current`` marks the runs whose scores
+    are kept; ``labels_digest`` lets a training skip a model whose labels did not change."""
 
     __tablename__ = "ranking_run"
+    __table_args__ = (sa.Index("ix_ranking_run_review_current", "review_id", "current"),)
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", index=True)
+    screener_id: int | None = Field(default=None, foreign_key="user.id")
+    current: bool = True
+    labels_digest: str = Field(default="", max_length=64)
     trained_at: datetime = Field(default_factory=utcnow)
     records: int
     relevant: int
@@ -220,16 +232,15 @@ class RankingRun(SQLModel, table=True):
 
 
 class RecordScore(SQLModel, table=True):
-    """A kept record's relevance score from the review's latest ranking run, stored so that
-    every web worker and every reviewer sees the same order; ``terms`` are the words that
-    pushed the score up (positive weights) or down."""
+    """A kept record's relevance score from one current ranking run, stored so that every web
+    worker serves a screener the same order; ``terms`` are the words that pushed the score
+    up (positive weights) or down."""
 
     __tablename__ = "record_score"
-    __table_args__ = (sa.Index("ix_record_score_review_score", "review_id", "score"),)
 
+    run_id: int = Field(foreign_key="ranking_run.id", primary_key=True)
     record_id: int = Field(foreign_key="record.id", primary_key=True)
-    review_id: int = Field(foreign_key="review.id")
-    run_id: int = Field(foreign_key="ranking_run.id")
+    review_id: int = Field(foreign_key="review.id", index=True)
     score: float
     terms: list[list[Any]] = Field(default_factory=list, sa_type=sa.JSON)
 

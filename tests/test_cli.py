@@ -113,9 +113,9 @@ def test_demo_makes_a_review_with_conflicts_and_kappa_to_show(databases, backend
         assert overall.n == 40 and overall.kappa < 1
         lead = session.exec(select(User).where(User.email == "demo-lead@example.org")).one()
         assert lead.is_admin  # the first account of a fresh install can manage it
-        from screening.ranking.in_review import latest_run
+        from screening.ranking.scores import current_run
 
-        assert latest_run(session, review.id).relevant > 0  # the queue is ranked from the start
+        assert current_run(session, review.id, lead.id).relevant > 0  # the queue is ranked from the start
     engine.dispose()
     again = runner.invoke(cli, ["demo"], env=_env(url, tmp_path))
     assert again.exit_code == 1 and "already exist" in again.output

@@ -10,8 +10,8 @@ from app.deps import LeadAccess, ReviewerAccess, SessionDep, SettingsDep, Viewer
 from app.services import retrain_soon
 from app.templating import is_htmx, render
 from screening import fulltexts
-from screening.ranking import in_review
-from screening.stopping import checks
+from screening.ranking import scores
+from screening.stopping import checks, curve
 from screening.decisions import deciding, progress, queue, reasons, record_list, resolving, stages, visibility
 from screening.review.errors import InvalidInput
 from screening.models import Record, Stage, Verdict
@@ -36,7 +36,8 @@ def _screen(request: Request, session: Session, access: ReviewAccess, stage: Sta
     if record is not None:
         context |= {
             "full_text": fulltexts.full_text_of(session, access.review.id, record.id),
-            "score": in_review.score_of(session, record.id) if stage is Stage.title_abstract else None,
+            "score": scores.score_of(session, scores.current_run(session, access.review.id, access.user_id), record.id)
+                     if stage is Stage.title_abstract else None,
             "mine": deciding.my_decision(session, access, record.id, stage),
             "colleagues": visibility.colleagues_decisions(session, access, record.id, stage),
             "previous": queue.my_previous_record(session, access, stage, record.id),
@@ -181,8 +182,8 @@ def _statistics_page(request: Request, session: Session, access: ReviewAccess, s
     check = checks.active_check(session, access.review.id)
     return render(
         request, "screening/statistics.html", status_code=status_code, access=access, stages=by_stage, pilot=pilot,
-        pilot_size=len(pilot_ids), curve=in_review.recall_curve(session, access.review),
-        run=in_review.latest_run(session, access.review.id), error=error,
+        pilot_size=len(pilot_ids), curve=curve.recall_curve(session, access.review),
+        run=scores.current_run(session, access.review.id, access.user_id), error=error,
         check=checks.check_progress(session, access.review, check) if check else None,
         suggested=checks.suggested_sample_size(session, access.review) if not check else 0,
         recorded=checks.recorded_checks(session, access.review.id),

@@ -27,6 +27,7 @@ def checked_verdict(session: Session, review: Review, record_id: int, stage: Sta
         )
     return reason
 
+
 def decide(
     session: Session, access: ReviewAccess, record_id: int, stage: Stage, verdict: Verdict,
     *, reason_id: int | None = None, note: str = "",
@@ -69,6 +70,7 @@ def decide(
         return decide(session, access, record_id, stage, verdict, reason_id=reason_id, note=note)
     return existing
 
+
 def undo_decision(session: Session, access: ReviewAccess, record_id: int, stage: Stage) -> None:
     """Withdraw the screener's own verdict (the ``u`` key), until the lead has resolved the record."""
     access.require(Role.reviewer)
@@ -81,6 +83,7 @@ def undo_decision(session: Session, access: ReviewAccess, record_id: int, stage:
     record_event(session, actor_id=access.user_id, action="decision.undo", object_type="record", object_id=record_id,
                  review_id=access.review.id, stage=stage.value, was=existing.verdict.value)
     session.commit()
+
 
 def my_decision(session: Session, access: ReviewAccess, record_id: int, stage: Stage) -> Decision | None:
     return decision_of(session, record_id, stage, access.user_id)

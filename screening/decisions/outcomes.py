@@ -25,6 +25,7 @@ class Outcome(str, enum.Enum):
     excluded = "excluded"
     conflict = "conflict"
 
+
 @dataclass(frozen=True)
 class ScreenersNeeded:
     """How many screeners must decide a record: two in dual mode (one in single);
@@ -52,6 +53,7 @@ class ScreenersNeeded:
     def params(self) -> dict:
         return {"ordinary": self.ordinary, "everyone": self.everyone, "pilot_ids": sorted(self.pilot_ids)}
 
+
 def outcome_of(decisions: list[Decision], resolution: Resolution | None, needed: int, stage: Stage) -> Outcome:
     if resolution is not None:
         return Outcome.moves_on if resolution.verdict.moves_on else Outcome.excluded
@@ -65,9 +67,17 @@ def outcome_of(decisions: list[Decision], resolution: Resolution | None, needed:
         return Outcome.conflict
     return Outcome.excluded
 
+
 @dataclass(frozen=True)
 class RecordStatus:
+    """Where one record stands at a stage: its verdicts, any resolution, and their outcome."""
+
     record_id: int
     decisions: list[Decision]
     resolution: Resolution | None
     outcome: Outcome
+
+    @classmethod
+    def of(cls, record_id: int, decisions: list[Decision], resolution: Resolution | None, needed: int,
+           stage: Stage) -> RecordStatus:
+        return cls(record_id, decisions, resolution, outcome_of(decisions, resolution, needed, stage))

@@ -25,6 +25,7 @@ class Progress:
     moved_on: int
     excluded: int
 
+
 def progress(session: Session, access: ReviewAccess, stage: Stage) -> Progress:
     all_statuses = statuses(session, access.review, stage)
     mine = sum(any(d.reviewer_id == access.user_id for d in status.decisions) for status in all_statuses)
@@ -41,11 +42,13 @@ def progress(session: Session, access: ReviewAccess, stage: Stage) -> Progress:
         moved_on=counted[Outcome.moves_on], excluded=counted[Outcome.excluded],
     )
 
+
 @dataclass(frozen=True)
 class PairAgreement:
     first: User
     second: User
     agreement: Agreement
+
 
 def agreement_by_pair(
     session: Session, review: Review, stage: Stage, record_ids: frozenset[int] | None = None,

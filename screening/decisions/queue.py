@@ -11,22 +11,26 @@ from sqlmodel import Session, select
 from screening.decisions.outcomes import ScreenersNeeded
 from screening.decisions.stages import _records_at, decision_of, screeners_needed
 from screening.models import Decision, QueueHold, Record, RecordScore, Resolution, Stage, StoppingCheck
+from screening.ranking.scores import current_run
 from screening.review.access import ReviewAccess
 from screening.review.models import utcnow
 
 
 HOLD = timedelta(minutes=5)
 
+
 def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record | None:
     """The next record for this screener: at the stage, not decided by them, not resolved, and
     not already decided (or open) by as many colleagues as it needs; the stopping check's sample
-    first, then the highest relevance score. The record is held for them for a few minutes.
+    first, then the highest relevance score from the model that serves this screener (blind
+    mode's rule: see ``screening.ranking.in_review``). The record is held for them for a few minutes.
 
     Choosing and holding are one claim, taken one screener at a time per review and stage, so
     two screeners asking at the same moment never both get a record's last free place."""
     review = access.review
     now = utcnow()
-    params = {"review_id": review.id, "reviewer_id": access.user_id, "now": now,
+    run = current_run(session, review.id, access.user_id) if stage is Stage.title_abstract else None
+    params = {"review_id": review.id, "reviewer_id": access.user_id, "now": now, "run_id": run.id if run else 0,
               "sample_ids": _stopping_sample(session, review.id, stage), **screeners_needed(session, review).params()}
     _lock_queue(session, access, stage)
     record_id = session.exec(_queue(stage), params=params).first()
@@ -36,10 +40,11 @@ def next_record(session: Session, access: ReviewAccess, stage: Stage) -> Record 
     session.commit()
     return session.get(Record, record_id) if record_id is not None else None
 
+
 @functools.cache
 def _queue(stage: Stage):
     """The queue's query for a stage, with parameters for the review, the screener, the time,
-    the stopping sample and the screeners needed. Built once: building this statement cost
+    the ranking run whose scores order it, the stopping sample and the screeners needed. Built once: building this statement cost
     SQLAlchemy more than the database spends running it."""
     reviewer_id, review_id = sa.bindparam("reviewer_id"), sa.bindparam("review_id")
     needed = ScreenersNeeded(ordinary=0, pilot_ids=frozenset(), everyone=0)  # values come with the parameters
@@ -65,7 +70,7 @@ def _queue(stage: Stage):
         .outerjoin(decided, decided.c.record_id == Record.id)
         .outerjoin(held, held.c.record_id == Record.id)
         .outerjoin(resolved, resolved.c.record_id == Record.id)
-        .outerjoin(RecordScore, RecordScore.record_id == Record.id)
+        .outerjoin(RecordScore, (RecordScore.run_id == sa.bindparam("run_id")) & (RecordScore.record_id == Record.id))
         .where(resolved.c.record_id.is_(None), sa.func.coalesce(decided.c.mine, 0) == 0,
                sa.func.coalesce(decided.c.n, 0) + sa.func.coalesce(held.c.n, 0) < needed.sql(stage))
         # A stopping check's random sample first; then the most likely relevant once the ranking
@@ -74,6 +79,7 @@ def _queue(stage: Stage):
                   Record.id)
         .limit(1)
     )
+
 
 def _lock_queue(session: Session, access: ReviewAccess, stage: Stage) -> None:
     """Start the claim: drop the screener's own hold, under a lock that lasts until commit.
@@ -85,9 +91,11 @@ def _lock_queue(session: Session, access: ReviewAccess, stage: Stage) -> None:
     session.connection().execute(sa.delete(QueueHold).where(
         QueueHold.reviewer_id == access.user_id, QueueHold.review_id == access.review.id, QueueHold.stage == stage))
 
+
 # Second halves of the PostgreSQL advisory lock keys (the first is the review id), apart from
 # the job kinds' CRC32 keys by being negative.
 _QUEUE_LOCK_KEYS = {Stage.title_abstract: -1, Stage.full_text: -2}
+
 
 def _stopping_sample(session: Session, review_id: int, stage: Stage) -> list[int]:
     """The records of an open stopping check's random sample (title and abstract only)."""
@@ -95,6 +103,7 @@ def _stopping_sample(session: Session, review_id: int, stage: Stage) -> list[int
         return []
     return list(session.exec(select(StoppingCheck.sample).where(
         StoppingCheck.review_id == review_id, StoppingCheck.recorded_at.is_(None))).first() or [])
+
 
 def my_previous_record(session: Session, access: ReviewAccess, stage: Stage, before_record_id: int | None) -> int | None:
     """The record this screener decided just before the one shown (for going back)."""

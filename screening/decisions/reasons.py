@@ -17,6 +17,7 @@ DEFAULT_EXCLUSION_REASONS = (
     "Wrong outcomes", "Not community-based", "Inpatient or forensic setting", "Not a primary study",
 )
 
+
 def exclusion_reasons(session: Session, review_id: int) -> list[ExclusionReason]:
     """The review's offered reasons; a new review starts with a common list the lead can edit."""
     reasons = list(session.exec(select(ExclusionReason).where(
@@ -27,6 +28,7 @@ def exclusion_reasons(session: Session, review_id: int) -> list[ExclusionReason]
         session.add(ExclusionReason(review_id=review_id, label=label, position=position))
     session.commit()
     return exclusion_reasons(session, review_id)
+
 
 def add_exclusion_reason(session: Session, access: ReviewAccess, label: str) -> ExclusionReason:
     access.require(Role.lead)
@@ -48,6 +50,7 @@ def add_exclusion_reason(session: Session, access: ReviewAccess, label: str) -> 
     session.refresh(reason)
     return reason
 
+
 def retire_exclusion_reason(session: Session, access: ReviewAccess, reason_id: int) -> None:
     """Offered no more; decisions already citing it keep it."""
     access.require(Role.lead)
@@ -57,6 +60,7 @@ def retire_exclusion_reason(session: Session, access: ReviewAccess, reason_id: i
     record_event(session, actor_id=access.user_id, action="exclusion_reason.retire", object_type="exclusion_reason",
                  object_id=reason_id, review_id=access.review.id)
     session.commit()
+
 
 def reason_in_review(session: Session, review_id: int, reason_id: int | None) -> ExclusionReason | None:
     if reason_id is None:

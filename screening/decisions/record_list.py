@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from screening.decisions.outcomes import Outcome, RecordStatus
 from screening.decisions.stages import statuses
-from screening.decisions.visibility import sees_all_verdicts
+from screening.decisions.visibility import sees_verdicts
 from screening.models import Decision, Record, Stage, Verdict
 from screening.review.access import ReviewAccess
 from screening.review.errors import InvalidInput
@@ -17,11 +17,13 @@ from screening.review.errors import InvalidInput
 
 LIST_FILTERS = ("all", "mine", "conflicts", "maybe", "reason")
 
+
 @dataclass(frozen=True)
 class ListedRecord:
     record: Record
     decisions: list[Decision]  # those this member may see
     outcome: Outcome | None  # None while blind mode hides it from this member
+
 
 def list_records(
     session: Session, access: ReviewAccess, stage: Stage, *, show: str = "all", reason_id: int | None = None,
@@ -37,9 +39,9 @@ def list_records(
         found = {record_id: status for record_id, status in found.items() if record_id in matching}
     listed = []
     for record_id, status in found.items():
-        sees_all = sees_all_verdicts(access, status)
+        sees_all = sees_verdicts(access.review.blind, access.role, access.user_id, status)
         visible = status.decisions if sees_all else [d for d in status.decisions if d.reviewer_id == access.user_id]
-        if _passes(show, reason_id, access.user_id, status, visible):
+        if passes_filter(show, reason_id, access.user_id, status, visible):
             listed.append((record_id, visible, status.outcome if sees_all else None))
         if len(listed) == limit:
             break
@@ -47,7 +49,9 @@ def list_records(
         select(Record).where(Record.id.in_([record_id for record_id, _, _ in listed])))}
     return [ListedRecord(records[record_id], visible, outcome) for record_id, visible, outcome in listed]
 
-def _passes(show: str, reason_id: int | None, user_id: int, status: RecordStatus, visible: list[Decision]) -> bool:
+
+def passes_filter(show: str, reason_id: int | None, user_id: int, status: RecordStatus, visible: list[Decision]) -> bool:
+    """Whether a record, with the verdicts this member may see of it, passes the list's filter."""
     if show == "mine":
         return any(decision.reviewer_id == user_id for decision in visible)
     if show == "conflicts":

@@ -16,6 +16,7 @@ from screening.review.models import Review, Role, utcnow
 def conflicts(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
     return [status for status in statuses(session, review, stage) if status.outcome is Outcome.conflict]
 
+
 def resolve(
     session: Session, access: ReviewAccess, record_id: int, stage: Stage, verdict: Verdict,
     *, reason_id: int | None = None, note: str = "",

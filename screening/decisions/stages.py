@@ -7,7 +7,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from screening.decisions.outcomes import RecordStatus, ScreenersNeeded, outcome_of
+from screening.decisions.outcomes import RecordStatus, ScreenersNeeded
 from screening.models import BatchStatus, Decision, FullText, ImportBatch, Record, Resolution, Stage, Verdict
 from screening.review.errors import NotFound
 from screening.review.models import Membership, Review, Role
@@ -22,6 +22,7 @@ def screeners_needed(session: Session, review: Review) -> ScreenersNeeded:
         Membership.review_id == review.id, Membership.role.in_([Role.reviewer, Role.lead]))).one()
     return ScreenersNeeded(ordinary, pilot, max(everyone, ordinary))
 
+
 def kept_in_review(review_id: int):
     return (
         select(Record.id)
@@ -29,6 +30,7 @@ def kept_in_review(review_id: int):
         .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None),
                ImportBatch.status == BatchStatus.complete)
     )
+
 
 def _moved_on_from_title_abstract(needed: sa.ColumnElement[int]):
     """SQL condition: the record moved on at title and abstract (see ``outcome_of``)."""
@@ -48,9 +50,11 @@ def _moved_on_from_title_abstract(needed: sa.ColumnElement[int]):
         sa.and_(~resolved.exists(), agreeing >= needed, ~any_exclude.exists()),
     )
 
+
 def records_at_stage(session: Session, review: Review, stage: Stage):
     needed = screeners_needed(session, review) if stage is Stage.full_text else None
     return _records_at(review.id, stage, needed)
+
 
 def _records_at(review_id: int | sa.BindParameter, stage: Stage, needed: ScreenersNeeded | None):
     query = kept_in_review(review_id)
@@ -59,15 +63,18 @@ def _records_at(review_id: int | sa.BindParameter, stage: Stage, needed: Screene
         query = query.where(_moved_on_from_title_abstract(needed.sql(Stage.title_abstract)), ~not_retrieved.exists())
     return query
 
+
 def record_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> Record:
     require_at_stage(session, review, record_id, stage)
     return session.get(Record, record_id)
+
 
 def require_at_stage(session: Session, review: Review, record_id: int, stage: Stage) -> None:
     found = session.exec(records_at_stage(session, review, stage).where(Record.id == record_id)).first()
     if found is None:
         where = "in this review" if stage is Stage.title_abstract else "at full-text screening"
         raise NotFound(f"No record {record_id} {where}.")
+
 
 def statuses(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
     record_ids = list(session.exec(records_at_stage(session, review, stage).order_by(Record.id)))
@@ -79,14 +86,16 @@ def statuses(session: Session, review: Review, stage: Stage) -> list[RecordStatu
         select(Resolution).where(Resolution.review_id == review.id, Resolution.stage == stage))}
     needed = screeners_needed(session, review)
     return [
-        RecordStatus(record_id, by_record[record_id], resolutions.get(record_id),
-                     outcome_of(by_record[record_id], resolutions.get(record_id), needed.for_record(record_id, stage), stage))
+        RecordStatus.of(record_id, by_record[record_id], resolutions.get(record_id),
+                        needed.for_record(record_id, stage), stage)
         for record_id in record_ids
     ]
+
 
 def decision_of(session: Session, record_id: int, stage: Stage, reviewer_id: int) -> Decision | None:
     return session.exec(select(Decision).where(
         Decision.record_id == record_id, Decision.stage == stage, Decision.reviewer_id == reviewer_id)).first()
+
 
 def resolution_of(session: Session, record_id: int, stage: Stage) -> Resolution | None:
     return session.exec(select(Resolution).where(Resolution.record_id == record_id, Resolution.stage == stage)).first()

@@ -1,15 +1,7 @@
-"""Relevance ranking for title/abstract screening (see `model` for the chosen default)."""
+"""Relevance ranking for title/abstract screening.
 
-from screening.ranking.features import record_text
-from screening.ranking.model import DEFAULT_MODEL, ModelSpec, Ranker, TermContributions, rank
-from screening.ranking.registry import UnknownComponent
-
-__all__ = [
-    "DEFAULT_MODEL",
-    "ModelSpec",
-    "Ranker",
-    "TermContributions",
-    "UnknownComponent",
-    "rank",
-    "record_text",
-]
+The pure parts, shared by the app and the simulation: ``features``, ``classifiers``,
+``balancing``, ``querying`` and ``model`` (the chosen default). In a review: ``in_review``
+trains (the background job) and ``scores`` reads what a screener's queue is ranked by.
+``simulate`` replays labelled reviews. Nothing is imported here, so reading the stored
+scores never loads scikit-learn."""

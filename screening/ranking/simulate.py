@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from screening.review.errors import InvalidInput
-from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker, record_text
+from screening.ranking.features import record_text
+from screening.ranking.model import DEFAULT_MODEL, ModelSpec, Ranker
 
 
 @dataclass(frozen=True)

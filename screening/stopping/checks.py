@@ -21,26 +21,28 @@ from screening.decisions.stages import kept_in_review, statuses
 from screening.review.errors import InvalidInput
 from screening.models import Decision, Record, Resolution, Stage, StoppingCheck
 from screening.review.models import Review, Role, utcnow
-from screening.ranking.in_review import training_labels
 from screening.review.access import ReviewAccess
+from screening.stopping.curve import team_labels
 from screening.stopping.rule import StoppingTest, additional_sample_needed, stopping_test
 
 
-def unscreened_ids(session: Session, review_id: int) -> list[int]:
-    """Kept records nobody has decided at title and abstract, nor the lead resolved."""
-    decided = select(Decision.id).where(Decision.record_id == Record.id, Decision.stage == Stage.title_abstract)
-    resolved = select(Resolution.id).where(Resolution.record_id == Record.id, Resolution.stage == Stage.title_abstract)
-    return list(session.exec(kept_in_review(review_id).where(~decided.exists(), ~resolved.exists()).order_by(Record.id)))
+def unscreened_ids(session: Session, review: Review) -> list[int]:
+    """Kept records the team has learnt nothing about yet (``team_labels``): nobody has decided
+    them, or in blind mode their screening is not complete. Together with the records found
+    relevant so far they account for every relevant record, as the test needs."""
+    found = team_labels(session, review)
+    return [record_id for record_id in session.exec(kept_in_review(review.id).order_by(Record.id))
+            if record_id not in found]
 
 
 def relevant_found(session: Session, review: Review) -> int:
-    return sum(training_labels(session, review).values())
+    return sum(team_labels(session, review).values())
 
 
 def suggested_sample_size(session: Session, review: Review, target_recall: float = 0.95,
                           confidence: float = 0.95) -> int:
     """The smallest sample that settles the test if none of it is relevant."""
-    unscreened = len(unscreened_ids(session, review.id))
+    unscreened = len(unscreened_ids(session, review))
     if unscreened == 0:
         return 0
     return additional_sample_needed(unscreened, relevant_found(session, review), 0, 0, target_recall, confidence)
@@ -63,7 +65,7 @@ def start_check(session: Session, access: ReviewAccess, sample_size: int, *, tar
     review = access.review
     if active_check(session, review.id) is not None:
         raise InvalidInput("A check is already under way: finish screening its sample and record its result first.")
-    unscreened = unscreened_ids(session, review.id)
+    unscreened = unscreened_ids(session, review)
     if not 0 < sample_size <= len(unscreened):
         raise InvalidInput(f"Choose a sample of 1 to {len(unscreened):,} records (the records still unscreened).",
                            field="sample_size")

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from screening.ranking import DEFAULT_MODEL, ModelSpec, Ranker, UnknownComponent, rank, record_text
+from screening.ranking.features import record_text
+from screening.ranking.model import DEFAULT_MODEL, ModelSpec, Ranker, rank
+from screening.ranking.registry import UnknownComponent
 from screening.ranking.classifiers import CLASSIFIERS
 
 STATIN = [

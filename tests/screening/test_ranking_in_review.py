@@ -3,12 +3,12 @@
 import pytest
 from sqlmodel import select
 
-from screening.ranking import in_review
-
+from screening.ranking import in_review, scores
 from screening.decisions import deciding, queue
 from screening.models import RecordScore, Stage, Verdict
 from screening.review.models import Role
 from screening.records import kept_records
+from screening.stopping import curve
 from screening.review.access import review_access
 from tests.factories import join, make_user, single_screening_review
 
@@ -30,14 +30,14 @@ def test_training_learns_from_decisions_and_reorders_every_queue(session, tmp_pa
     assert session.exec(select(RecordScore)).first() is None
     for record_id, label in labelled.items():
         deciding.decide(session, access, record_id, TA, Verdict.include if label else Verdict.exclude)
-    assert in_review.training_labels(session, review) == labelled
+    assert curve.team_labels(session, review) == labelled
     in_review.train_ranking(session, lambda *_: None, review_id=review.id)
-    run = in_review.latest_run(session, review.id)
+    run = scores.current_run(session, review.id, lead.id)
     assert (run.relevant, run.irrelevant, run.records) == (3, 10, len(records))
     # the lead, who decided nothing, now gets the highest-scored record first: a relevant one
     first = queue.next_record(session, review_access(session, review.id, lead.id), TA)
     assert first.raw["label_included"] == "1"
-    score = in_review.score_of(session, first.id)
+    score = scores.score_of(session, run, first.id)
     assert score.score == max(s.score for s in session.exec(select(RecordScore)) if s.record_id not in labelled)
     assert any(weight > 0 for _, weight in score.terms)
 
@@ -50,9 +50,9 @@ def test_the_recall_curve_and_what_the_last_records_suggest(session, tmp_path):
     for record, verdict in zip(records[:6], [Verdict.include, Verdict.exclude, Verdict.include,
                                             Verdict.exclude, Verdict.exclude, Verdict.exclude]):
         deciding.decide(session, access, record.id, TA, verdict)
-    curve = in_review.recall_curve(session, review)
-    assert curve.points == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2), (6, 2)]
-    assert (curve.total, curve.since_last_relevant, curve.tail_size, curve.tail_relevant) == (len(records), 3, 6, 2)
-    assert curve.remaining_estimate == pytest.approx(2 / 6 * (len(records) - 6))
-    assert curve.remaining_upper > curve.remaining_estimate
-    assert curve.heuristic.message.startswith("Heuristic only")
+    found = curve.recall_curve(session, review)
+    assert found.points == [(1, 1), (2, 1), (3, 2), (4, 2), (5, 2), (6, 2)]
+    assert (found.total, found.since_last_relevant, found.tail_size, found.tail_relevant) == (len(records), 3, 6, 2)
+    assert found.remaining_estimate == pytest.approx(2 / 6 * (len(records) - 6))
+    assert found.remaining_upper > found.remaining_estimate
+    assert found.heuristic.message.startswith("Heuristic only")
