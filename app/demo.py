@@ -10,15 +10,15 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app import accounts
 from app.config import PROJECT_ROOT, Settings
-from app.jobs import enqueue, follow_job
-from app.services import start_import
-from screening.decisions.deciding import decide
+from app.jobs import follow_job
+from app.services import decide_and_next, retrain_soon, start_import
 from screening.review.errors import InvalidInput
 from screening.importing import BatchRequest
 from screening.models import Stage, Verdict
@@ -67,11 +67,11 @@ def create_demo(engine: Engine, settings: Settings) -> DemoReview:
             add_member(session, access, reviewer.email, Role.reviewer)
         batch = start_import(session, settings, access, BatchRequest(
             source_name="ASReview datasets (Cohen 2006)", filename=DEMO_FILE.name), DEMO_FILE.read_bytes())
-        review_id, job_id, reviewer_ids = review.id, batch.job_id, (ann.id, ben.id)
+        review_id, job_id, lead_id, reviewer_ids = review.id, batch.job_id, lead.id, (ann.id, ben.id)
     follow_job(engine, job_id, settings, lambda progress: None)
     with Session(engine) as session:
         _screen_some(session, review_id, *reviewer_ids)
-        training = enqueue(session, "train", review_id=review_id).id
+        training = retrain_soon(session, review_id, lead_id, delay=timedelta(0)).id
     follow_job(engine, training, settings, lambda progress: None)  # so the queue is ranked from the start
     return DemoReview(review_id, passwords)
 
@@ -82,6 +82,6 @@ def _screen_some(session: Session, review_id: int, ann_id: int, ben_id: int) -> 
     for index, record in enumerate(records):
         truth = Verdict.include if record.raw.get("label_included") == "1" else Verdict.exclude
         other = Verdict.include if truth is Verdict.exclude else Verdict.exclude
-        decide(session, review_access(session, review_id, ann_id), record.id, Stage.title_abstract, truth)
-        decide(session, review_access(session, review_id, ben_id), record.id, Stage.title_abstract,
-               other if index in flipped else truth)
+        decide_and_next(session, review_access(session, review_id, ann_id), record.id, Stage.title_abstract, truth)
+        decide_and_next(session, review_access(session, review_id, ben_id), record.id, Stage.title_abstract,
+                        other if index in flipped else truth)

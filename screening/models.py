@@ -119,6 +119,10 @@ class Stage(str, enum.Enum):
     title_abstract = "title_abstract"
     full_text = "full_text"
 
+    @property
+    def label(self) -> str:
+        return "Title and abstract" if self is Stage.title_abstract else "Full text"
+
 
 class Verdict(str, enum.Enum):
     include = "include"

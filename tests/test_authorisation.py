@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app.jobs import enqueue
 from app.main import ROUTERS
-from screening.decisions.deciding import decide
+from app.services import decide_and_next
 from screening.decisions.reasons import exclusion_reasons
 from screening.fulltexts import attach_pdf
 from screening.models import DuplicatePair, PairStatus, Record, Stage, StoppingCheck, Verdict
@@ -82,6 +82,18 @@ ROUTES = [
     ("POST", "/api/reviews/{review_id}/conflicts/{stage}/{record_id}", Role.lead, {"verdict": "include"}, 200, {"record_id": "fresh"}),
     ("GET", "/api/reviews/{review_id}/statistics", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/records", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/settings/screening", Role.viewer, None, 200),
+    ("PUT", "/api/reviews/{review_id}/settings/screening", Role.lead, {"dual_screening": True, "blind": True}, 200),
+    ("GET", "/api/reviews/{review_id}/exclusion-reasons", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/exclusion-reasons", Role.lead, {"label": "Wrong country"}, 201),
+    ("DELETE", "/api/reviews/{review_id}/exclusion-reasons/{reason_id}", Role.lead, None, 204),
+    ("PUT", "/api/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),
+    ("GET", "/api/reviews/{review_id}/records/{record_id}/fulltext.pdf", Role.viewer, None, 200, {"record_id": "decided"}),
+    ("POST", "/api/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
+    ("GET", "/api/reviews/{review_id}/stopping", Role.viewer, None, 200),
+    # As on the page: a check is under way, so starting another is refused (422).
+    ("POST", "/api/reviews/{review_id}/stopping", Role.lead, {"sample_size": 1}, 422),
+    ("POST", "/api/reviews/{review_id}/stopping/{check_id}/record", Role.lead, None, 200),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 
@@ -113,7 +125,8 @@ def world(session, tmp_path):
     job = enqueue(session, "import", review_id=review.id, batch_id=waiting.id)
     kept = kept_records(session, review.id)
     for person in (people["reviewer"], lead):
-        decide(session, review_access(session, review.id, person.id), kept[0].id, Stage.title_abstract, Verdict.include)
+        decide_and_next(session, review_access(session, review.id, person.id), kept[0].id, Stage.title_abstract,
+                        Verdict.include)
     attach_pdf(session, review_access(session, review.id, lead.id), kept[0].id, "report.pdf", PDF,
                files_dir=tmp_path / "files", max_bytes=10**6)
     check = StoppingCheck(review_id=review.id, started_by_id=lead.id, n_unscreened=10, relevant_before=1,

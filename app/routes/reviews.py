@@ -5,16 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from app import services
 from app.deps import CurrentUser, LeadAccess, OptionalUser, SessionDep, ViewerAccess
 from app.forms import parse_form
 from app.security import flash
 from app.templating import is_htmx, render
+from screening.activity import recent_activity
 from screening.decisions import reasons
 from screening.review import members, reviews
 from screening.review.access import reviews_for_user
-from screening.review.audit import events_for_review
 from screening.review.errors import InvalidInput
 from screening.review.models import ReviewCreate, ReviewType, ReviewUpdate, Role, ScreeningSettings
+from screening.statistics import stage_progress
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,7 +52,7 @@ def overview(request: Request, session: SessionDep, access: ViewerAccess):
     return render(
         request, "reviews/overview.html", access=access,
         members=members.list_members(session, access.review.id),
-        events=events_for_review(session, access.review.id, limit=10),
+        progress=stage_progress(session, access), activity=recent_activity(session, access),
     )
 
 
@@ -88,7 +90,7 @@ async def update_screening(request: Request, session: SessionDep, access: LeadAc
     })
     if data is None:
         return _settings_page(request, session, access, 422, errors)
-    reviews.update_screening_settings(session, access, data)
+    services.update_screening_settings(session, access, data)
     flash(request, "Screening settings saved.")
     return RedirectResponse(f"/reviews/{access.review.id}/settings", status_code=303)
 

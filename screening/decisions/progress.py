@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from screening.decisions.outcomes import Outcome
+from screening.decisions.outcomes import Outcome, RecordStatus
 from screening.decisions.stages import statuses
+from screening.decisions.visibility import is_open_to
 from screening.models import Decision, Stage
 from screening.review.access import ReviewAccess
 from screening.review.agreement import Agreement, agreement
@@ -17,28 +19,27 @@ from screening.review.models import Review, User
 
 @dataclass(frozen=True)
 class Progress:
+    stage: Stage
     records: int
     decided_by_me: int
-    left_for_me: int
+    left_for_me: int  # records the queue may yet serve me
     completed: int  # every needed screener has decided, or the lead resolved it
     conflicts: int
-    moved_on: int
+    moved_on: int  # at full text: included
     excluded: int
 
 
 def progress(session: Session, access: ReviewAccess, stage: Stage) -> Progress:
-    all_statuses = statuses(session, access.review, stage)
-    mine = sum(any(d.reviewer_id == access.user_id for d in status.decisions) for status in all_statuses)
-    counted = defaultdict(int)
-    for status in all_statuses:
-        counted[status.outcome] += 1
-    left_for_me = sum(
-        1 for status in all_statuses
-        if status.outcome is Outcome.pending and not any(d.reviewer_id == access.user_id for d in status.decisions)
-    )
+    return progress_of(statuses(session, access.review, stage), access.user_id, stage)
+
+
+def progress_of(at_stage: Sequence[RecordStatus], member_id: int, stage: Stage) -> Progress:
+    counted = Counter(status.outcome for status in at_stage)
     return Progress(
-        records=len(all_statuses), decided_by_me=mine, left_for_me=left_for_me,
-        completed=len(all_statuses) - counted[Outcome.pending], conflicts=counted[Outcome.conflict],
+        stage=stage, records=len(at_stage),
+        decided_by_me=sum(any(d.reviewer_id == member_id for d in status.decisions) for status in at_stage),
+        left_for_me=sum(is_open_to(status, member_id) for status in at_stage),
+        completed=len(at_stage) - counted[Outcome.pending], conflicts=counted[Outcome.conflict],
         moved_on=counted[Outcome.moves_on], excluded=counted[Outcome.excluded],
     )
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
 from screening.decisions.deciding import checked_verdict
-from screening.decisions.outcomes import Outcome, RecordStatus, outcome_of
+from screening.decisions.outcomes import Outcome, outcome_of
 from screening.decisions.stages import resolution_of, screeners_needed, statuses
-from screening.models import Decision, Resolution, ResolutionKind, Stage, Verdict
+from screening.models import Decision, Record, Resolution, ResolutionKind, Stage, Verdict
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
 from screening.review.models import Review, Role, utcnow
 
 
-def conflicts(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
-    return [status for status in statuses(session, review, stage) if status.outcome is Outcome.conflict]
+@dataclass(frozen=True)
+class Conflict:
+    record: Record
+    decisions: list[Decision]
+
+
+def conflicts(session: Session, review: Review, stage: Stage) -> list[Conflict]:
+    """Records whose verdicts differ, waiting for the lead, in record order."""
+    waiting = [status for status in statuses(session, review, stage) if status.outcome is Outcome.conflict]
+    records = {record.id: record for record in session.exec(
+        select(Record).where(Record.id.in_([status.record_id for status in waiting])))}
+    return [Conflict(records[status.record_id], status.decisions) for status in waiting]
 
 
 def resolve(

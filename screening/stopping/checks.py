@@ -19,7 +19,7 @@ from screening.review.audit import record_event
 from screening.decisions.outcomes import Outcome
 from screening.decisions.stages import kept_in_review, statuses
 from screening.review.errors import InvalidInput
-from screening.models import Decision, Record, Resolution, Stage, StoppingCheck
+from screening.models import Record, Stage, StoppingCheck
 from screening.review.models import Review, Role, utcnow
 from screening.review.access import ReviewAccess
 from screening.stopping.curve import team_labels

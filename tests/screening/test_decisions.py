@@ -61,7 +61,7 @@ def test_conflicts_exactly_where_verdicts_differ_and_gone_once_resolved(session,
     for record_id, (ann, ben) in pairs.items():
         deciding.decide(session, access["Ann"], record_id, TA, ann)
         deciding.decide(session, access["Ben"], record_id, TA, ben)
-    assert [status.record_id for status in resolving.conflicts(session, review, TA)] == records[:2]
+    assert [conflict.record.id for conflict in resolving.conflicts(session, review, TA)] == records[:2]
     with pytest.raises(Exception, match="lead role"):
         resolving.resolve(session, access["Ann"], records[0], TA, Verdict.include)
     resolving.resolve(session, access["Lead"], records[0], TA, Verdict.include)
