@@ -1,6 +1,14 @@
 """Benchmark the ranking: simulate every labelled CSV with seeds 1-3 and print a table.
 
     nice .venv/bin/python bench/simulate.py [FOLDER] [--seeds 1 2 3] [--model JSON] [--only NAME]
+    nice .venv/bin/python bench/simulate.py --screeners 2 [--error 0.05] [--head-start 100]
+                                            [--designs own complete shared] [--jobs 2]
+
+With --screeners 2 the table is the team's instead: each review screened through the app
+itself (``app.simulation``: the real service functions, queue and training job on a scratch
+database) by one screener and by two blind screeners under each design of the ranking,
+counting the team's screening decisions until 95% and 100% of the relevant records have a
+final include; --jobs runs that many simulations at once.
 
 Priors as BENCHMARKS.md: for seed S, random.Random(S) picks one record_id from
 the string-sorted relevant ids, then one from the string-sorted irrelevant ids.
@@ -84,7 +92,14 @@ def main(argv=None) -> int:
     parser.add_argument("--model", default=None, help="ModelSpec as JSON (default: Winnow's default)")
     parser.add_argument("--only", nargs="*", default=None, help="dataset file names to run")
     parser.add_argument("--no-timing", action="store_true", help="skip the 20,000-record retrain timing")
+    parser.add_argument("--screeners", type=int, default=1, help="2: the dual-screening team table")
+    parser.add_argument("--error", type=float, default=0.0, help="each screener's chance of flipping a label")
+    parser.add_argument("--head-start", type=int, default=0, help="decisions the first screener makes alone")
+    parser.add_argument("--designs", nargs="+", default=["own", "complete", "shared"])
+    parser.add_argument("--jobs", type=int, default=2, help="simulations run at once (team table)")
     args = parser.parse_args(argv)
+    if args.screeners > 1:
+        return team_table(args)
 
     spec = ModelSpec.from_dict(json.loads(args.model)) if args.model else DEFAULT_MODEL
     srmetrics = load_srmetrics()
@@ -137,6 +152,59 @@ def main(argv=None) -> int:
     print(f"load average (1, 5, 15 min) at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if not args.no_timing:
         print(f"retrain + re-rank, 20,000 records (2,000 labelled): {retrain_timing(spec=spec):.3f} s")
+    return 0
+
+
+def _team_run(job: tuple) -> tuple:
+    from app.simulation import simulate_team
+
+    path, seed, screeners, design, error, head_start = job
+    records = read_labelled_csv(path)
+    result = simulate_team(records, pick_priors(records, seed), screeners=screeners, design=design, error=error,
+                           seed=seed, head_start=head_start)
+    return job, result
+
+
+def team_table(args) -> int:
+    """Single screening against blind dual screening, through the app, per review and design."""
+    from multiprocessing import Pool
+
+    from app.simulation import DESIGNS
+
+    files = [path for path in sorted(Path(args.folder).glob("*.csv")) if not args.only or path.name in args.only]
+    plans = [(1, "own")] + [(args.screeners, design) for design in args.designs]
+    jobs = [(str(path), seed, screeners, design, args.error, args.head_start)
+            for path in files for seed in args.seeds for screeners, design in plans]
+    print(f"Team simulation: {args.screeners} screeners, error {args.error}, head start {args.head_start}, "
+          f"seeds {args.seeds}, {len(jobs)} simulations, {args.jobs} at once")
+    for design in args.designs:
+        print(f"  {design}: {DESIGNS[design]}")
+    with Pool(args.jobs) as pool:
+        results = dict(pool.imap_unordered(_team_run, jobs))
+
+    def cell(values: list) -> str:
+        reached = [v for v in values if v is not None]
+        mean = f"{statistics.fmean(reached):,.0f}" if reached else "-"
+        return mean if len(reached) == len(values) else f"{mean} ({len(values) - len(reached)} never)"
+
+    labels = ["1 screener"] + [f"{args.screeners} blind, {design}" if design != "shared"
+                               else f"{args.screeners} not blind" for design in args.designs]
+    print("\nTeam screening decisions until 95% / 100% of relevant records are found (mean over seeds; "
+          "'never': runs where a relevant record was excluded for good), then relevant records missed and "
+          "conflicts the lead resolved:\n")
+    print("| dataset | N | R | " + " | ".join(labels) + " |")
+    print("| --- | ---: | ---: |" + " --- |" * len(labels))
+    for path in files:
+        row = []
+        for screeners, design in plans:
+            runs = [results[(str(path), seed, screeners, design, args.error, args.head_start)] for seed in args.seeds]
+            row.append(f"{cell([r.decisions_for_95 for r in runs])} / {cell([r.decisions_for_100 for r in runs])}; "
+                       f"missed {statistics.fmean(r.missed for r in runs):.1f}, "
+                       f"resolved {statistics.fmean(r.resolutions for r in runs):.0f}")
+        print(f"| {path.name} | {runs[0].n} | {runs[0].relevant} | " + " | ".join(row) + " |", flush=True)
+    wall = statistics.fmean(r.wall_seconds for r in results.values())
+    print(f"mean wall time of one simulation: {wall:.0f} s; load average at the end: "
+          f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     return 0
 
 

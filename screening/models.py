@@ -238,7 +238,7 @@ class RankingRun(SQLModel, table=True):
 class RecordScore(SQLModel, table=True):
     """A kept record's relevance score from one current ranking run, stored so that every web
     worker serves a screener the same order; ``terms`` are the words that pushed the score
-    up (positive weights) or down."""
+    up (positive weights) or down, kept for the records the run had no label for."""
 
     __tablename__ = "record_score"
 

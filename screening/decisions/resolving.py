@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from screening.decisions.deciding import checked_verdict
-from screening.decisions.outcomes import Outcome, outcome_of
-from screening.decisions.stages import resolution_of, screeners_needed, statuses
+from screening.decisions.outcomes import Outcome
+from screening.decisions.stages import resolution_of, status_of, statuses
 from screening.models import Decision, Record, Resolution, ResolutionKind, Stage, Verdict
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
@@ -37,9 +37,7 @@ def resolve(
     access.require(Role.lead)
     review = access.review
     reason = checked_verdict(session, review, record_id, stage, verdict, reason_id)
-    decisions = list(session.exec(select(Decision).where(Decision.record_id == record_id, Decision.stage == stage)))
-    needed = screeners_needed(session, review).for_record(record_id, stage)
-    was_conflict = outcome_of(decisions, None, needed, stage) is Outcome.conflict
+    was_conflict = status_of(session, review, record_id, stage).outcome is Outcome.conflict
     resolution = resolution_of(session, record_id, stage) or Resolution(
         review_id=review.id, record_id=record_id, stage=stage, verdict=verdict, kind=ResolutionKind.override,
         resolved_by_id=access.user_id)

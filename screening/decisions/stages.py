@@ -77,10 +77,13 @@ def require_at_stage(session: Session, review: Review, record_id: int, stage: St
 
 
 def statuses(session: Session, review: Review, stage: Stage) -> list[RecordStatus]:
+    """Every record at the stage with its verdicts, in record order. The verdicts are read as
+    plain rows (with the Decision's fields as attributes), not ORM objects: this runs on every
+    page and training, over every decision of the review."""
     record_ids = list(session.exec(records_at_stage(session, review, stage).order_by(Record.id)))
     by_record: dict[int, list[Decision]] = defaultdict(list)
-    for decision in session.exec(select(Decision).where(Decision.review_id == review.id, Decision.stage == stage)
-                                 .order_by(Decision.id)):
+    decisions = sa.select(Decision.__table__).where(Decision.review_id == review.id, Decision.stage == stage)
+    for decision in session.connection().execute(decisions.order_by(Decision.id)):
         by_record[decision.record_id].append(decision)
     resolutions = {resolution.record_id: resolution for resolution in session.exec(
         select(Resolution).where(Resolution.review_id == review.id, Resolution.stage == stage))}
@@ -90,6 +93,13 @@ def statuses(session: Session, review: Review, stage: Stage) -> list[RecordStatu
                         needed.for_record(record_id, stage), stage)
         for record_id in record_ids
     ]
+
+
+def status_of(session: Session, review: Review, record_id: int, stage: Stage) -> RecordStatus:
+    decisions = list(session.exec(select(Decision).where(Decision.record_id == record_id, Decision.stage == stage)
+                                  .order_by(Decision.id)))
+    needed = screeners_needed(session, review).for_record(record_id, stage)
+    return RecordStatus.of(record_id, decisions, resolution_of(session, record_id, stage), needed, stage)
 
 
 def decision_of(session: Session, record_id: int, stage: Stage, reviewer_id: int) -> Decision | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from screening.decisions.outcomes import Outcome, RecordStatus
-from screening.decisions.stages import decision_of, resolution_of, screeners_needed
+from screening.decisions.stages import decision_of, status_of
 from screening.models import Decision, Stage
 from screening.review.access import ReviewAccess
 from screening.review.models import Role
@@ -72,9 +72,6 @@ def colleagues_decisions(session: Session, access: ReviewAccess, record_id: int,
         Decision.record_id == record_id, Decision.stage == stage, Decision.reviewer_id != access.user_id)))
     if not access.review.blind:
         return others
-    mine = decision_of(session, record_id, stage, access.user_id)
-    if mine is None:
+    if decision_of(session, record_id, stage, access.user_id) is None:
         return []
-    needed = screeners_needed(session, access.review).for_record(record_id, stage)
-    status = RecordStatus.of(record_id, [mine, *others], resolution_of(session, record_id, stage), needed, stage)
-    return others if status.outcome is Outcome.conflict else []
+    return others if status_of(session, access.review, record_id, stage).outcome is Outcome.conflict else []

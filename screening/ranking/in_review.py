@@ -11,17 +11,20 @@ and each screener whose own verdicts add to that gets a model of their own.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from screening.decisions.outcomes import RecordStatus
 from screening.decisions.stages import statuses
 from screening.decisions.visibility import labels_visible_to
-from screening.models import RankingRun, RecordScore, Stage
+from screening.models import BatchStatus, ImportBatch, RankingRun, Record, RecordScore, Stage
 from screening.ranking.features import record_text
 from screening.ranking.model import DEFAULT_MODEL, Ranker
 from screening.records import kept_citations
@@ -32,7 +35,8 @@ Report = Callable[[float, str], None]
 TERMS_KEPT = 4  # each way: enough to say why, few enough to read at a glance
 
 
-def models_wanted(review: Review, at_stage, screener_ids: list[int]) -> dict[int | None, dict[int, int]]:
+def models_wanted(review: Review, at_stage: Sequence[RecordStatus], screener_ids: Sequence[int]
+                  ) -> dict[int | None, dict[int, int]]:
     """Each model the review needs, by screener (None: the team's), with the labels it may
     learn from. A screener whose labels are the team's is served by the team's model."""
     team = labels_visible_to(at_stage, None, review.blind)
@@ -45,13 +49,15 @@ def models_wanted(review: Review, at_stage, screener_ids: list[int]) -> dict[int
     return wanted
 
 
-def train_ranking(session: Session, report: Report, *, review_id: int) -> None:
-    """The training job: fit every model whose labels changed, then replace their scores."""
+def train_ranking(session: Session, report: Report, *, review_id: int, own_models: bool = True) -> None:
+    """The training job: fit every model whose labels changed, then replace their scores.
+    ``own_models`` False gives blind screeners the team's model only (a design measured by
+    ``winnow simulate --screeners 2``, and rejected)."""
     review = session.get(Review, review_id)
-    record_ids, citations = kept_citations(session, review_id)
+    record_ids, ranker = _ranker_for(session, review_id)
     screener_ids = list(session.exec(select(Membership.user_id).where(
         Membership.review_id == review_id, Membership.role.in_([Role.reviewer, Role.lead]))))
-    wanted = models_wanted(review, statuses(session, review, Stage.title_abstract), screener_ids)
+    wanted = models_wanted(review, statuses(session, review, Stage.title_abstract), screener_ids if own_models else [])
     current = {run.screener_id: run for run in session.exec(select(RankingRun).where(
         RankingRun.review_id == review_id, RankingRun.current))}
     digests = {screener: _digest(record_ids, labels) for screener, labels in wanted.items()}
@@ -60,7 +66,6 @@ def train_ranking(session: Session, report: Report, *, review_id: int) -> None:
     retired = [run for screener, run in current.items() if screener not in wanted or screener in changed]
     report(0.1, f"Learning from {len(wanted[None]):,} decisions" + (
         f" ({len(changed)} model{'s' * (len(changed) != 1)} to train)" if len(wanted) > 1 else ""))
-    ranker = _ranker(tuple(record_text(c.title, c.abstract, "; ".join(c.keywords)) for c in citations))
     index_of = {record_id: index for index, record_id in enumerate(record_ids)}
     runs, rows = [], []
     for screener in changed:
@@ -71,7 +76,7 @@ def train_ranking(session: Session, report: Report, *, review_id: int) -> None:
                          records=len(record_ids), relevant=sum(known.values()),
                          irrelevant=len(known) - sum(known.values()), model=DEFAULT_MODEL.to_dict())
         runs.append(run)
-        rows.append(_score_rows(ranker, record_ids, review_id))
+        rows.append(_score_rows(ranker, record_ids, review_id, known))
     # Everything is computed before the first write: on SQLite a write holds the database's one
     # write lock until commit, and screeners' decisions wait for it.
     if retired:
@@ -98,18 +103,38 @@ def _digest(record_ids: list[int], labels: dict[int, int]) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _score_rows(ranker: Ranker, record_ids: list[int], review_id: int) -> list[dict]:
+def _score_rows(ranker: Ranker, record_ids: list[int], review_id: int, labelled: Mapping[int, int]) -> list[dict]:
+    """A score for every record; the terms behind it only where the model has no label yet,
+    the records its screeners may still be served (they are most of a training's cost)."""
     scores = ranker.scores()
-    rows = []
-    for index, record_id in enumerate(record_ids):
-        terms = ranker.top_terms(index, TERMS_KEPT)
-        rows.append({"run_id": 0, "record_id": record_id, "review_id": review_id, "score": float(scores[index]),
-                     "terms": [[term, round(weight, 4)] for term, weight in terms.up + terms.down]})
-    return rows
+    unlabelled = np.array([index for index in range(len(record_ids)) if index not in labelled], dtype=np.int64)
+    terms = dict(zip(unlabelled.tolist(), ranker.all_top_terms(TERMS_KEPT, rows=unlabelled)))
+    return [
+        {"run_id": 0, "record_id": record_id, "review_id": review_id, "score": float(scores[index]),
+         "terms": [[term, round(weight, 4)] for term, weight in terms[index].up + terms[index].down]
+         if index in terms else []}
+        for index, record_id in enumerate(record_ids)
+    ]
 
 
-@functools.lru_cache(maxsize=4)
-def _ranker(texts: tuple[str, ...]) -> Ranker:
-    """A ranker on these texts, kept for the next training: building the text features is three
-    quarters of a training's cost, and they change only when the review's records do."""
-    return Ranker(list(texts))
+_RANKERS: OrderedDict[int, tuple[int, list[int], Ranker]] = OrderedDict()  # review id -> (groups' hash, ids, ranker)
+RANKERS_KEPT = 4
+
+
+def _ranker_for(session: Session, review_id: int) -> tuple[list[int], Ranker]:
+    """The review's kept record ids and a ranker on their texts, kept for the next training:
+    building the text features is most of a training's cost, and they change only when the
+    review's records or duplicate groups do (records themselves are never edited)."""
+    groups = session.connection().execute(
+        sa.select(Record.id, Record.duplicate_of_id).join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(Record.review_id == review_id, ImportBatch.status == BatchStatus.complete).order_by(Record.id)).all()
+    fingerprint = hash(tuple(map(tuple, groups)))
+    cached = _RANKERS.get(review_id)
+    if cached is None or cached[0] != fingerprint:
+        record_ids, citations = kept_citations(session, review_id)
+        texts = [record_text(c.title, c.abstract, "; ".join(c.keywords)) for c in citations]
+        cached = _RANKERS[review_id] = (fingerprint, record_ids, Ranker(texts))
+    _RANKERS.move_to_end(review_id)
+    while len(_RANKERS) > RANKERS_KEPT:
+        _RANKERS.popitem(last=False)
+    return cached[1], cached[2]

@@ -154,15 +154,39 @@ class Ranker:
 
     def top_terms(self, record_index: int, k: int = 5) -> TermContributions:
         """The k terms that pushed this record's score up most, and the k that pushed it down."""
-        if self.model is None:
-            return TermContributions([], [])
-        row = self.matrix.getrow(record_index)
-        contribution = row.data * self.model.coef[row.indices]
-        order = np.argsort(-contribution, kind="stable")
-        up = [(str(self.terms[row.indices[i]]), float(contribution[i])) for i in order[:k] if contribution[i] > 0]
-        order = np.argsort(contribution, kind="stable")
-        down = [(str(self.terms[row.indices[i]]), float(contribution[i])) for i in order[:k] if contribution[i] < 0]
-        return TermContributions(up, down)
+        return self.all_top_terms(k, rows=np.array([record_index]))[0]
+
+    def all_top_terms(self, k: int = 5, rows: np.ndarray | None = None) -> list[TermContributions]:
+        """``top_terms`` for every record (or ``rows``) at once, in k vectorised passes over the
+        whole matrix: one sort per record took half of a training's time."""
+        matrix = (self.matrix if rows is None else self.matrix[rows]).tocsr()
+        if self.model is None or matrix.shape[0] == 0:
+            return [TermContributions([], []) for _ in range(matrix.shape[0])]
+        contribution = matrix.data * self.model.coef[matrix.indices]
+        up, down = (_largest_per_row(matrix.indptr, sign * contribution, k) for sign in (1, -1))
+
+        def named(picked: np.ndarray) -> list[tuple[str, float]]:
+            return [(str(self.terms[matrix.indices[i]]), float(contribution[i])) for i in picked if i >= 0]
+
+        return [TermContributions(named(up[row]), named(down[row])) for row in range(matrix.shape[0])]
+
+
+def _largest_per_row(indptr: np.ndarray, values: np.ndarray, k: int) -> np.ndarray:
+    """Positions of each CSR row's k largest positive values, largest first, ties in the row's
+    order; -1 where a row has fewer."""
+    n = len(indptr) - 1
+    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    starts, filled = indptr[:-1], np.diff(indptr) > 0
+    work = np.where(values > 0, values, -np.inf)
+    picked = np.full((n, k), -1)
+    for rank in range(k):
+        best = np.full(n, -np.inf)
+        best[filled] = np.maximum.reduceat(work, starts[filled])
+        hits = np.flatnonzero((work == best[row_of]) & np.isfinite(work))
+        rows, first = np.unique(row_of[hits], return_index=True)
+        picked[rows, rank] = hits[first]
+        work[hits[first]] = -np.inf
+    return picked
 
 
 def rank(texts: list[str], labels: Mapping[int, int], spec: ModelSpec = DEFAULT_MODEL) -> np.ndarray:
