@@ -71,6 +71,7 @@ ROUTES = [
     ("POST", "/api/reviews/{review_id}/imports", Role.lead, UPLOAD, 202),
     ("GET", "/api/reviews/{review_id}/imports/{batch_id}", Role.viewer, None, 200),
     ("POST", "/api/reviews/{review_id}/imports/{batch_id}/skip-empty", Role.lead, None, 202),
+    ("POST", "/api/reviews/{review_id}/imports/{batch_id}/cancel", Role.lead, None, 200),
     ("GET", "/api/reviews/{review_id}/records/counts", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/duplicates", Role.viewer, None, 200),
     ("POST", "/api/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"same_report": False}, 200),

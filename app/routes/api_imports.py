@@ -79,6 +79,12 @@ def skip_empty(batch_id: int, session: SessionDep, access: LeadAccess):
     return skip_empty_and_continue(session, access, batch_id)
 
 
+@router.post("/imports/{batch_id}/cancel", response_model=BatchOut)
+def cancel(batch_id: int, session: SessionDep, access: LeadAccess):
+    """Import nothing from a batch waiting for consent to leave out its empty records."""
+    return importing.cancel_batch(session, access, batch_id)
+
+
 @router.get("/records/counts", response_model=RecordCounts)
 def counts(session: SessionDep, access: ViewerAccess):
     return record_counts(session, access.review.id)
