@@ -231,19 +231,39 @@ def demo() -> None:
 def simulate(
     data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV: record_id, title, abstract, [keywords], label_included.")],
     prior: Annotated[list[str], typer.Option(help="A record_id labelled first; give one relevant and one irrelevant.")],
-    output: Annotated[Path, typer.Option(help="Where to write record_id,label in the order asked for.")],
-    seed: Annotated[int, typer.Option(help="Seed for tie-breaking and for the unlabelled records the model presumes irrelevant.")] = 0,
+    output: Annotated[Path | None, typer.Option(help="Where to write record_id,label in the order asked for (one screener).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for tie-breaking, the records the model presumes irrelevant, and the screeners' errors.")] = 0,
+    screeners: Annotated[int, typer.Option(help="2: a blind dual-screening team, screening through the app itself.")] = 1,
+    error: Annotated[float, typer.Option(help="With --screeners 2: each screener's chance of flipping a label.")] = 0.0,
+    design: Annotated[str, typer.Option(help="With --screeners 2: own (Winnow's), complete or shared; see app/simulation.py.")] = "own",
+    head_start: Annotated[int, typer.Option(help="With --screeners 2: decisions the first screener makes alone.")] = 0,
 ) -> None:
-    """Replay a labelled review through the ranking, exactly as screening uses it, and score the order."""
-    from screening.ranking.simulate import run_simulation_file  # scikit-learn loads only for this command
+    """Replay a labelled review through the ranking, exactly as screening uses it, and score the order;
+    with --screeners 2, a blind team through the app, counting the decisions until 95% and 100% are found."""
+    from screening.ranking.simulate import read_labelled_csv, run_simulation_file  # scikit-learn loads only here
 
     try:
+        if screeners > 1:
+            from app.simulation import simulate_team
+
+            team = simulate_team(read_labelled_csv(data), prior, screeners=screeners, design=design, error=error,
+                                 seed=seed, head_start=head_start)
+            typer.echo(f"{team.screeners} screeners ({team.design}): {_reached(team.decisions_for_95)} decisions for 95%, "
+                       f"{_reached(team.decisions_for_100)} for 100% of {team.relevant} relevant; "
+                       f"{team.resolutions} conflicts resolved, {team.missed} relevant missed; wall {team.wall_seconds:.0f} s")
+            return
+        if output is None:
+            _fail("Name the --output file for the screening order.")
         result = run_simulation_file(data, prior, seed=seed, output_path=output)
-    except WinnowError as error:
-        _fail(str(error))
+    except (WinnowError, ValueError) as error_:
+        _fail(str(error_))
     metrics = result.metrics
     typer.echo(f"WSS@95 {metrics.wss95:.3f}  WSS@100 {metrics.wss100:.3f}  "
                f"recall@10% {metrics.recall_at_10pct:.3f}  wall {result.wall_seconds:.1f} s  (order in {output})")
+
+
+def _reached(decisions: int | None) -> str:
+    return "never" if decisions is None else f"{decisions:,}"
 
 
 @db_cli.command("upgrade")

@@ -1,5 +1,8 @@
 """The winnow command: migrating, creating accounts, refusing to serve an old schema."""
 
+import csv
+import re
+
 import sqlalchemy as sa
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -134,6 +137,25 @@ def test_simulate_prints_the_figures_and_writes_the_order(tmp_path):
     unknown = runner.invoke(cli, ["simulate", str(FIXTURES / "labelled/cohen_2006_adhd_subset.csv"),
                                   "--prior", "nope", "--output", str(order)])
     assert unknown.exit_code == 1
+
+
+def test_simulate_a_blind_team_prints_the_decisions_until_found(tmp_path):
+    from tests.factories import FIXTURES
+
+    with open(FIXTURES / "labelled/cohen_2006_adhd_subset.csv", newline="") as whole:
+        rows = list(csv.reader(whole))[:31]  # the header and 30 records
+    small = tmp_path / "small.csv"
+    with open(small, "w", newline="") as part:
+        csv.writer(part).writerows(rows)
+    relevant = sum(row[-1] == "1" for row in rows[1:])
+    result = runner.invoke(cli, ["simulate", str(small), "--prior", "1", "--prior", "13", "--screeners", "2",
+                                 "--error", "0.1", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert re.search(rf"2 screeners \(own\): (\d+|never) decisions for 95%, (\d+|never) for 100% of {relevant} relevant",
+                     result.output), result.output
+    bad = runner.invoke(cli, ["simulate", str(small), "--prior", "1", "--prior", "13", "--screeners", "2",
+                              "--design", "telepathy"])
+    assert bad.exit_code == 1 and "Unknown design" in bad.output
 
 
 def test_serve_runs_background_jobs_in_a_worker_process_of_its_own(databases, backend, tmp_path):
