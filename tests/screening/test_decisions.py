@@ -219,3 +219,46 @@ def test_screeners_asking_at_once_are_never_handed_a_record_beyond_its_two_place
     # eight screeners asking together: dual screening hands each record to two of them, no more
     assert sorted(Counter(handed).values()) == [2, 2, 2, 2]
     assert set(handed) == set(records[:4])
+
+
+def test_progress_counted_in_the_database_agrees_with_the_outcome_rule(session, tmp_path):
+    """``progress`` writes ``outcome_of`` in SQL; a random review holds the two to each other."""
+    import random
+
+    from screening.decisions.visibility import is_open_to
+
+    people = [make_user(session, name=name) for name in ("Lead", "Ann", "Ben")]
+    review = make_review(session, people[0], pilot_size=3)
+    for person in people[1:]:
+        join(session, review, people[0], person, Role.reviewer)
+    import_fixture(session, review, people[0], "labelled/cohen_2006_adhd_subset.csv", uploads_dir=tmp_path)
+    access = {person.name: review_access(session, review.id, person.id) for person in people}
+    records = [record.id for record in kept_records(session, review.id)][:40]
+    rng = random.Random(11)
+    offered = [reason.id for reason in reasons.exclusion_reasons(session, review.id)]
+    for record_id in records:
+        for person in rng.sample(list(access), rng.randint(0, 3)):
+            try:
+                deciding.decide(session, access[person], record_id, TA, rng.choice(list(Verdict)))
+            except InvalidInput:  # the record's places are taken
+                pass
+    for record_id in rng.sample(records, 4):
+        resolving.resolve(session, access["Lead"], record_id, TA, rng.choice([Verdict.include, Verdict.exclude]))
+    for status in stages.statuses(session, review, FT)[:-2]:  # the last two stay undecided
+        for person in rng.sample(["Ann", "Ben"], rng.randint(1, 2)):
+            verdict = rng.choice([Verdict.include, Verdict.exclude, Verdict.exclude])
+            deciding.decide(session, access[person], status.record_id, FT, verdict,
+                            reason_id=offered[0] if rng.random() < 0.7 else offered[1])
+    for stage in (TA, FT):
+        at_stage = stages.statuses(session, review, stage)
+        outcomes = [status.outcome for status in at_stage]
+        assert len(set(outcomes)) == 4, stage  # every branch of the rule is met
+        for person, member in access.items():
+            counted = progress.progress(session, member, stage)
+            assert counted.records == len(at_stage)
+            assert counted.decided_by_me == sum(any(d.reviewer_id == member.user_id for d in s.decisions)
+                                                for s in at_stage)
+            assert counted.left_for_me == sum(is_open_to(status, member.user_id) for status in at_stage)
+            assert (counted.completed, counted.conflicts, counted.moved_on, counted.excluded) == (
+                len(at_stage) - outcomes.count(Outcome.pending), outcomes.count(Outcome.conflict),
+                outcomes.count(Outcome.moves_on), outcomes.count(Outcome.excluded)), (person, stage)

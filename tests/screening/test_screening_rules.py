@@ -1,12 +1,11 @@
 """Screening's pure rules with tiny inputs and no database: outcomes, the screeners a record
-needs, blind mode's visibility and training labels, the record list's filters and progress."""
+needs, blind mode's visibility and training labels, and the record list's filters."""
 
 from types import SimpleNamespace
 
 import pytest
 
 from screening.decisions.outcomes import Outcome, RecordStatus, ScreenersNeeded, outcome_of
-from screening.decisions.progress import progress_of
 from screening.decisions.record_list import passes_filter
 from screening.decisions.visibility import is_open_to, labels_visible_to, sees_verdicts, team_label
 from screening.models import Stage, Verdict
@@ -104,12 +103,3 @@ def test_record_list_filters_see_only_the_verdicts_shown():
     assert passes_filter("conflicts", None, BEN, record, mine_maybe)
     resolved = status(2, verdict(ANN, OUT, 4), resolution=SimpleNamespace(verdict=OUT, reason_id=5))
     assert passes_filter("reason", 5, ANN, resolved, resolved.decisions)  # the lead's reason is the one PRISMA counts
-
-
-def test_progress_counts_each_outcome_and_what_is_left_for_the_member():
-    records = [status(1, verdict(ANN, IN), verdict(BEN, IN)), status(2, verdict(ANN, IN), verdict(BEN, OUT)),
-               status(3, verdict(ANN, OUT)), status(4)]
-    ann, ben = progress_of(records, ANN, TA), progress_of(records, BEN, TA)
-    assert (ann.records, ann.decided_by_me, ann.left_for_me, ann.completed) == (4, 3, 1, 2)
-    assert (ben.decided_by_me, ben.left_for_me) == (2, 2)
-    assert (ann.conflicts, ann.moved_on, ann.excluded) == (1, 1, 0)
