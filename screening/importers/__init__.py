@@ -12,12 +12,13 @@ from screening.importers.bibtex import parse_bibtex
 from screening.importers.detect import OLE_MAGIC, ZIP_MAGIC, delimiter_of, detect_text_format
 from screening.importers.endnote_xml import parse_endnote_xml
 from screening.importers.errors import ImportFormatError
+from screening.importers.left_out import LeftOut, left_out_summary
 from screening.importers.medline import parse_medline
 from screening.importers.ris import parse_ris
 from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
 from screening.importers.text import decode
 
-__all__ = ["FORMAT_NAMES", "ImportFormatError", "ParsedFile", "parse_file"]
+__all__ = ["FORMAT_NAMES", "ImportFormatError", "LeftOut", "ParsedFile", "left_out_summary", "parse_file"]
 
 FORMAT_NAMES = {
     "ris": "RIS",
@@ -36,6 +37,8 @@ class ParsedFile:
     format: str
     encoding: str
     citations: list[Citation] = field(default_factory=list)
+    # Lines that belong to no record (a tag line before the first one ...), for the import's report.
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 def _parse_csv(text: str, filename: str) -> list[Citation]:
@@ -46,9 +49,12 @@ def _parse_tsv(text: str, filename: str) -> list[Citation]:
     return parse_delimited(text, filename, "\t")
 
 
-_TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
+# Line-based formats read what they can and name the lines that belong to no record.
+_TAGGED_PARSERS: dict[str, Callable[[str, str], tuple[list[Citation], list[LeftOut]]]] = {
     "ris": parse_ris,
     "medline": parse_medline,
+}
+_TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
     "bibtex": parse_bibtex,
     "endnote_xml": parse_endnote_xml,
     "endnote_tab": parse_endnote_tab,
@@ -91,7 +97,11 @@ def parse_file(data: bytes, filename: str) -> ParsedFile:
                 f"this is not a format Winnow reads: {', '.join(FORMAT_NAMES.values())}. "
                 f"The file starts with {start!r}. Export the search results again in one of these formats.",
             )
-        parsed = ParsedFile(format_, encoding, _TEXT_PARSERS[format_](text, filename))
+        if format_ in _TAGGED_PARSERS:
+            citations, left_out = _TAGGED_PARSERS[format_](text, filename)
+        else:
+            citations, left_out = _TEXT_PARSERS[format_](text, filename), []
+        parsed = ParsedFile(format_, encoding, citations, left_out)
     if not parsed.citations:
         raise ImportFormatError(
             filename, None,
