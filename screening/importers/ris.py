@@ -28,6 +28,7 @@ LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "
 # Tags whose text may hold "PMID: 123" (EBSCO writes it in U2, Zotero in N1).
 _NOTE_TAGS = ("N1", "U1", "U2", "U3", "U4", "U5", "M1", "M2", "AN", "ID")
 # A DOI given as a link or with a prefix in a tag that is not DO.
+_ARTICLE_NUMBER = re.compile(r"[A-Za-z]?\d+")
 _DOI_LIKE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|10\.\d{4,9}/)", re.IGNORECASE)
 
 
@@ -156,10 +157,10 @@ def _citation(record: dict) -> Citation:
         abstract=max(abstracts, key=len),
         authors=list(dict.fromkeys(_values(values, "AU") + _values(values, "A1"))),
         year=parse_year(*(_first(values, tag) for tag in ("PY", "Y1", "DA"))),
-        journal=_first(values, "JF", "T2", "JO", "JA", "J2", "J1"),
+        journal=_journal(values),
         volume=_first(values, "VL"),
         issue=_first(values, "IS", "CP"),
-        pages=join_pages(_first(values, "SP"), _first(values, "EP")),
+        pages=join_pages(_first(values, "SP"), _first(values, "EP")) or _article_number(values),
         doi=_doi(values),
         pmid=_pmid(values),
         keywords=split_keywords(_values(values, "KW")),
@@ -168,6 +169,20 @@ def _citation(record: dict) -> Citation:
         source_id=_first(values, "ID"),
         raw={tag: value for tag, value in record.items() if value},
     )
+
+
+def _journal(values: dict[str, list[str]]) -> str:
+    # EBSCOhost writes an alternative title or subtitle in T2 and the journal in JO/JF/J1
+    # (zotero/translators#1700). SO is the journal in RIS written by R tools from Web of Science data.
+    if any("ebsco" in provider.lower() for provider in _values(values, "DP")):
+        return _first(values, "JF", "JO", "J1", "JA", "J2")
+    return _first(values, "JF", "T2", "JO", "JA", "J2", "J1", "SO")
+
+
+def _article_number(values: dict[str, list[str]]) -> str:
+    """Scopus gives an article printed without pages its article number in C7 ("093903", "e0123456")."""
+    number = _first(values, "C7")
+    return number if _ARTICLE_NUMBER.fullmatch(number) else ""
 
 
 def _doi(values: dict[str, list[str]]) -> str:

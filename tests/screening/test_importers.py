@@ -401,6 +401,19 @@ def test_ris_record_headers_of_the_cochrane_library_are_not_tags():
     assert parsed.left_out == []
 
 
+def test_ris_article_number_is_the_locator_of_an_article_without_pages():
+    """Scopus writes an article number in C7 and no SP (bibx's Scopus sample)."""
+    numbered, paged = parse_file((FIXTURES / "scopus_article_number.ris").read_bytes(), "scopus.ris").citations
+    assert (numbered.pages, paged.pages) == ("093903", "121-128")
+    assert numbered.raw["N1"][1].startswith("References: Mayergoyz")
+
+
+def test_ris_ebsco_t2_is_an_alternative_title_not_the_journal():
+    """EBSCOhost writes a subtitle in T2 and the journal in JO (zotero/translators#1700)."""
+    citation = parse_file((FIXTURES / "ebsco_t2_subtitle.ris").read_bytes(), "ebsco.ris").citations[0]
+    assert (citation.title, citation.journal, citation.pages) == ("Ruts and peaks.", "Time", "48-49")
+
+
 def test_unicode_line_separators_inside_a_value_are_spaces():
     """Atypon's RIS wraps long values with U+2028 (noted in Zotero's RIS translator)."""
     citation = parse_file((FIXTURES / "atypon_line_separator.ris").read_bytes(), "tandf.ris").citations[0]
