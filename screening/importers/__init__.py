@@ -17,12 +17,14 @@ from screening.importers.medline import parse_medline
 from screening.importers.ris import parse_ris
 from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
 from screening.importers.text import decode
+from screening.importers.wos import parse_wos
 
 __all__ = ["FORMAT_NAMES", "ImportFormatError", "LeftOut", "ParsedFile", "left_out_summary", "parse_file"]
 
 FORMAT_NAMES = {
     "ris": "RIS",
     "medline": "MEDLINE/nbib",
+    "wos": "Web of Science plain text",
     "bibtex": "BibTeX",
     "endnote_xml": "EndNote XML",
     "endnote_tab": "EndNote tab-delimited",
@@ -53,6 +55,7 @@ def _parse_tsv(text: str, filename: str) -> list[Citation]:
 _TAGGED_PARSERS: dict[str, Callable[[str, str], tuple[list[Citation], list[LeftOut]]]] = {
     "ris": parse_ris,
     "medline": parse_medline,
+    "wos": parse_wos,
 }
 _TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
     "bibtex": parse_bibtex,

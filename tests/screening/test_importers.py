@@ -435,6 +435,23 @@ def test_medline_tags_after_a_blank_line_belong_to_the_record_before_unless_they
     assert parsed.left_out == []
 
 
+def test_web_of_science_plain_text_is_read_by_its_own_field_tags():
+    """Clarivate's field tags: FN/VR header, PT ... ER records, three-space continuation lines, EF."""
+    parsed = parse_file((FIXTURES / "wos_plain.txt").read_bytes(), "savedrecs.txt")
+    assert (parsed.format, len(parsed.citations)) == ("wos", 3)
+    article, paper, editorial = parsed.citations
+    assert article.title == "Digital platforms and the governance of complementors: a longitudinal case study"
+    assert article.authors == ["Carignani, Andrea", "Rossi, Marta"]
+    assert (article.journal, article.year, article.volume, article.issue, article.pages, article.doi) == (
+        "INFORMATION SYSTEMS JOURNAL", 2021, "31", "2", "250-278", "10.1111/isj.12300")
+    assert article.keywords == ["platform governance", "complementors", "case study", "ECOSYSTEMS", "INNOVATION",
+                                "OPENNESS", "CONTROL"]
+    assert (article.type, article.source_id, article.raw["J9"]) == ("Article", "WOS:000612345600003", "INFORM SYST J")
+    assert paper.journal == "PROCEEDINGS OF THE 54TH ANNUAL HAWAII INTERNATIONAL CONFERENCE ON SYSTEM SCIENCES (HICSS)"
+    assert (paper.type, paper.pages, paper.raw["SP"]) == ("Proceedings Paper", "4567", "Shidler Coll Business")
+    assert (editorial.pages, editorial.pmid) == ("c1804", "20388674")
+
+
 def test_ris_with_one_space_tags_and_a_new_record_before_er():
     data = b"TY - JOUR\nTI - First\nTY  - JOUR\nTI  - Second\nER  -"
     titles = [c.title for c in parse_file(data, "odd.ris").citations]
