@@ -452,6 +452,24 @@ def test_web_of_science_plain_text_is_read_by_its_own_field_tags():
     assert (editorial.pages, editorial.pmid) == ("c1804", "20388674")
 
 
+def test_web_of_science_tab_delimited_columns_are_read_by_what_their_tags_mean():
+    """ID is Keywords Plus, SP the conference sponsors, PG the page count, DA the file's date."""
+    parsed = parse_file((FIXTURES / "wos_tab.txt").read_bytes(), "savedrecs.txt")
+    article, paper = parsed.citations
+    assert (article.source_id, article.pages, article.year, article.journal) == (
+        "WOS:000612345600003", "250-278", 2021, "INFORMATION SYSTEMS JOURNAL")
+    assert article.authors == ["Carignani, Andrea", "Rossi, Marta"]
+    assert article.keywords == ["platform governance", "complementors", "ECOSYSTEMS", "INNOVATION"]
+    assert (paper.pages, paper.type) == ("4567", "Proceedings Paper")
+
+
+def test_scopus_csv_article_number_stands_for_pages_when_there_are_none():
+    numbered, paged = parse_file((FIXTURES / "scopus.csv").read_bytes(), "scopus.csv").citations
+    assert (numbered.pages, numbered.pmid, numbered.doi, numbered.journal) == (
+        "c1804", "20388674", "10.1136/bmj.c1804", "BMJ (Online)")
+    assert paged.pages == "121-128"
+
+
 def test_ris_with_one_space_tags_and_a_new_record_before_er():
     data = b"TY - JOUR\nTI - First\nTY  - JOUR\nTI  - Second\nER  -"
     titles = [c.title for c in parse_file(data, "odd.ris").citations]
