@@ -416,8 +416,15 @@ def test_a_chain_does_not_glue_records_that_are_not_all_alike():
     pairs = [pair(0, 1, score=0.97), pair(1, 2, score=0.95), pair(0, 2, "candidate", 0.6)]
     assert group_duplicates(3, pairs) == [[0, 1]]
     review = pairs_for_review(3, pairs)
-    assert {(p.left, p.right) for p in review} == {(1, 2), (0, 2)}
-    assert all(p.decision == "candidate" for p in review)
+    # Record 2 and the group {0, 1} are one decision: the strongest of their pairs is shown.
+    assert [(p.left, p.right, p.decision) for p in review] == [(1, 2, "candidate")]
+
+
+def test_one_pair_between_two_groups_is_shown_the_strongest():
+    pairs = [pair(0, 1), pair(2, 3), pair(0, 2, "candidate", 0.6), pair(1, 3, "candidate", 0.8),
+             pair(1, 4, "candidate", 0.7), pair(0, 4, "candidate", 0.5)]
+    assert group_duplicates(5, pairs) == [[0, 1], [2, 3]]
+    assert [(p.left, p.right) for p in pairs_for_review(5, pairs)] == [(1, 3), (1, 4)]
 
 
 def test_a_chain_with_a_missing_link_is_refused_too():
