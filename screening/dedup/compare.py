@@ -175,6 +175,14 @@ def _abbreviates(short: str, tokens: tuple[str, ...]) -> bool:
     return False
 
 
+def _spelt_alike(va: tuple[str, ...], vb: tuple[str, ...]) -> bool:
+    """Every word of one name that the other lacks is in it spelt another way ("Pediatric"/"Paediatric",
+    a typo): "World Congress of Neurology" and "... of Cardiology" are alike as strings, not as names."""
+    only_a, only_b = set(va) - set(vb), set(vb) - set(va)
+    return all(any(fuzz.ratio(x, y) >= SPELLING_VARIANT or x.startswith(y) or y.startswith(x) for y in theirs)
+               for mine, theirs in ((only_a, only_b), (only_b, only_a)) for x in mine)
+
+
 def journals_alike(a: Prepared, b: Prepared) -> bool | None:
     """Same journal, allowing abbreviations (``J Clin Psychiatry`` = ``Journal
     of Clinical Psychiatry``), ``&``/``and``, spacing, a subtitle after ``:``
@@ -191,11 +199,13 @@ def _journals_alike(journals_a: tuple[tuple[str, ...], ...], journals_b: tuple[t
         for vb in journals_b:
             if va == vb or "".join(va) == "".join(vb):
                 return True
-            if fuzz.ratio(" ".join(va), " ".join(vb)) >= 90:
+            if fuzz.ratio(" ".join(va), " ".join(vb)) >= 90 and _spelt_alike(va, vb):
                 return True
             short, long_ = (va, vb) if len("".join(va)) <= len("".join(vb)) else (vb, va)
             if len(long_) <= 12 and _abbreviates("".join(short), long_):
                 return True
+            if len(short) == 1 and len(long_) >= 3 and short[0] == "".join(t[0] for t in long_):
+                return True  # a meeting's acronym: HICSS, Hawaii International Conference on System Sciences
     return False
 
 
@@ -272,13 +282,17 @@ def erratum_named(a: Prepared, b: Prepared) -> bool:
 
 
 def _kinds_conflict(a: Prepared, b: Prepared, same_place: bool) -> str:
-    if a.kind and b.kind and a.kind != b.kind:
+    # A meeting's proceedings hold one kind of record: one typed JOUR (many tools' default) and one
+    # typed CONF, or one that does not say, are both papers of the meeting they name, however they
+    # name it. (A journal that prints meeting abstracts holds two kinds: the guard below.)
+    one_venue = (a.meeting or b.meeting) and bool(journals_alike(a, b))
+    if a.kind and b.kind and a.kind != b.kind and not (one_venue and {a.kind, b.kind} == {"journal", "conference"}):
         return f"{a.kind} vs {b.kind}"
     # A meeting abstract and a record that does not say what it is: the same
     # team's journal article of the same title is a different report, so only
     # a record printed at the same place, or whose locator reads as an
     # abstract too, is the abstract itself.
-    if "conference" in (a.kind, b.kind) and not (a.kind and b.kind) and not same_place:
+    if "conference" in (a.kind, b.kind) and not (a.kind and b.kind) and not same_place and not one_venue:
         other = b if a.kind else a
         if not other.abstract_like:
             return "a meeting abstract vs a record that may be a journal article"
@@ -287,12 +301,17 @@ def _kinds_conflict(a: Prepared, b: Prepared, same_place: bool) -> str:
     return ""
 
 
+def _year_as_volume(p: Prepared) -> bool:
+    """Proceedings numbered by their year ("2018-January") have no volume to compare."""
+    return bool(p.year) and p.volume == str(p.year)
+
+
 def _conflicts(a: Prepared, b: Prepared, pages: bool | None, excuse_erratum: bool) -> list[str]:
     """Signs of different reports; an article and the erratum it names differ in pages and kind by nature."""
     out = []
     if a.year and b.year and abs(a.year - b.year) > 1:
         out.append(f"years differ: {a.year} vs {b.year}")
-    if a.volume and b.volume and a.volume != b.volume:
+    if a.volume and b.volume and a.volume != b.volume and not (_year_as_volume(a) or _year_as_volume(b)):
         out.append(f"volumes differ: {a.volume} vs {b.volume}")
     if pages is False and not excuse_erratum:
         out.append(f"pages differ: {a.pages} vs {b.pages}")

@@ -270,6 +270,24 @@ def split_authors(authors: list[str]) -> list[str]:
 # "A = B" lists alternate names; Embase gives a meeting's abstracts as
 # "Journal name.Conference: Meeting name ...", naming both.
 _JOURNAL_NAMES_RE = re.compile(r"\s=\s|\[|\]|\.?\s*\bconference\s*:\s*", re.IGNORECASE)
+_PRINTED_IN_JOURNAL_RE = re.compile(r"\.\s*conference\s*:", re.IGNORECASE)
+_IN_PARENTHESES_RE = re.compile(r"\(([^()]*)\)")
+# How a meeting's name changes from one year's proceedings to the next: "Proceedings of the 51st
+# Annual ...", "ICIS 2019". Without these words and numbers the meeting's name is left ...
+_MEETING_NUMBERING = frozenset({"proceedings", "proc", "annual"})
+_ORDINAL_RE = re.compile(r"\d+(st|nd|rd|th)")
+# ... unless what is left is only words every meeting has ("Annual Scientific Meeting").
+_MEETING_WORDS = frozenset(
+    "conference congress meeting proceedings symposium workshop colloquium international national world "
+    "scientific annual joint general society association abstracts abstract book program programme".split()
+)
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _acronym(part: str) -> str:
+    """``ICIS 2019 Proceedings`` -> ``icis``: a name that, without its numbering, is one word in capitals."""
+    words = [w for w in _LETTERS_RE.findall(part) if w.lower() not in _MEETING_NUMBERING]
+    return words[0].lower() if len(words) == 1 and words[0].isupper() and 2 <= len(words[0]) <= 12 else ""
 
 
 @lru_cache(maxsize=1 << 16)  # names and journals repeat across records
@@ -277,15 +295,36 @@ def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
     """Token tuples of each name a journal field gives (``A = B = C`` lists
     alternate names, ``Journal.Conference: Meeting`` names the journal and the
     meeting), without parenthesised places or stop words:
-    ``Lung cancer (Amsterdam, Netherlands)`` -> ``(("lung", "cancer"),)``."""
-    out = []
+    ``Lung cancer (Amsterdam, Netherlands)`` -> ``(("lung", "cancer"),)``.
+
+    A meeting is named differently from one record to another: with or
+    without "Proceedings of the 51st Annual" and the year, or by its acronym
+    (``HICSS``, ``ICIS 2019``, ``... (HICSS)``, ``..., ICIS 2019``). So a
+    meeting's name also gives a variant without that numbering (when a word
+    every meeting has is not all that is left), and an acronym, alone, in
+    parentheses or between commas, is a name of its own."""
+    out: list[tuple[str, ...]] = []
+
+    def add(tokens: tuple[str, ...]) -> None:
+        if tokens and tokens not in out:
+            out.append(tokens)
+
     for name in _JOURNAL_NAMES_RE.split(journal or ""):
-        name = re.sub(r"\([^()]*\)", " ", name)
+        inner = _IN_PARENTHESES_RE.findall(name)
+        name = _IN_PARENTHESES_RE.sub(" ", name)
+        meeting = _CONFERENCE_RE.search(fold(name)) is not None
         # "Journal of clinical oncology : official journal of ..." is also its first part.
         for part in (name, name.split(":")[0]):
             tokens = tuple(t for t in fold(part).split() if t not in _JOURNAL_STOPWORDS)
-            if tokens and tokens not in out:
-                out.append(tokens)
+            add(tokens)
+            unnumbered = tuple(t for t in tokens if not (t.isdigit() or _ORDINAL_RE.fullmatch(t)
+                                                         or t in _MEETING_NUMBERING))
+            if meeting and set(unnumbered) - _MEETING_WORDS:
+                add(unnumbered)
+        for part in [name, *inner, *(name.split(",") if meeting else ())]:
+            acronym = _acronym(part)
+            if acronym:
+                add((acronym,))
     return tuple(out)
 
 
@@ -304,7 +343,8 @@ _CONFERENCE_RE = re.compile(
 _TYPE_CLASSES = {
     "journal": {"jour", "jfull", "ejour", "mgzn", "article", "journal article", "journal"},
     "conference": {"conf", "cpaper", "abst", "inproceedings", "conference", "conference abstract",
-                   "conference paper", "conference proceeding", "meeting abstract", "proceedings"},
+                   "conference paper", "conference proceeding", "meeting abstract", "proceedings",
+                   "proceedings paper"},
     "book": {"book", "ebook", "edbook", "whole book"},
     "chapter": {"chap", "echap", "incollection", "inbook", "book chapter", "book section"},
     "thesis": {"thes", "phdthesis", "mastersthesis", "thesis", "dissertation"},
@@ -412,6 +452,7 @@ class Prepared:
     journals: tuple[tuple[str, ...], ...]
     journal_initials: tuple[str, ...]  # of each name in ``journals``, for blocking
     kind: str
+    meeting: bool  # the journal field names a meeting's proceedings (not a journal printing its abstracts)
     notice: bool  # a correction notice; ``title`` is then the corrected article's title
     erratum_at: tuple[tuple[str, str, str], ...]  # where its errata are printed, by its own note (``erratum_places``)
     abstract_like: bool  # its locator reads as a meeting abstract's (``reads_as_abstract``)
@@ -446,6 +487,7 @@ def prepare(cit: Citation) -> Prepared:
         journals=journal_variants(cit.journal),
         journal_initials=journal_initials(cit.journal),
         kind=publication_class(cit),
+        meeting=_class_of_journal(cit.journal) == "conference" and not _PRINTED_IN_JOURNAL_RE.search(cit.journal),
         notice=notice,
         erratum_at=erratum_places(cit.title),
         abstract_like=reads_as_abstract(cit, first, last),

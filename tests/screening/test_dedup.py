@@ -570,3 +570,64 @@ def test_the_labelled_sample_has_no_false_merge_and_every_pair_is_merged_or_show
         return any({group_of.get(x, ("solo", x)), group_of.get(y, ("solo", y))} == {gi, gj} for x, y in review)
 
     assert all(p in merged or shown(*p) for p in true_pairs)
+
+
+# --- a venue named in different ways (issue 15) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("venue_a", "venue_b"),
+    [
+        ("Proceedings of the 51st Annual Hawaii International Conference on System Sciences", "HICSS"),
+        ("Proceedings of the 51st Annual Hawaii International Conference on System Sciences",
+         "Hawaii International Conference on System Sciences"),
+        ("Hawaii International Conference on System Sciences (HICSS)", "HICSS 2018"),
+        ("40th International Conference on Information Systems, ICIS 2019", "ICIS 2019 Proceedings"),
+        ("International Conference on Information Systems", "Proceedings of the 40th ICIS"),
+    ],
+)
+def test_a_meeting_named_in_different_ways_is_one_venue(venue_a, venue_b):
+    paper = dict(title="Digital platform governance and complementor innovation: a multi-method study",
+                 authors=["Carignani, Andrea", "Rossi, Marta"], year=2018)
+    a = Citation(journal=venue_a, volume="2018-January", pages="4567-4576", type="CONF", **paper)
+    b = Citation(journal=venue_b, volume="51", pages="", type="JOUR", **paper)
+    pair = only_pair(a, b)
+    assert pair is not None and pair.decision == "auto" and "journal alike" in pair.reasons
+
+
+@pytest.mark.parametrize(
+    ("venue_a", "venue_b"),
+    [
+        ("International Conference on Lupus", "International Conference on Asthma"),
+        ("Pediatric Nephrology.Conference: 44th Annual Scientific Meeting of the IPNA",
+         "Blood.Conference: 50th Annual Scientific Meeting of ASH"),
+        ("Proceedings of the 9th World Congress of Neurology", "Proceedings of the 9th World Congress of Cardiology"),
+    ],
+)
+def test_meetings_that_share_only_the_words_every_meeting_has_are_two_venues(venue_a, venue_b):
+    from screening.dedup.compare import journals_alike
+    from screening.dedup.normalise import prepare
+
+    assert journals_alike(prepare(Citation(journal=venue_a)), prepare(Citation(journal=venue_b))) is False
+
+
+def test_a_meeting_abstract_printed_in_a_journal_is_still_not_the_journal_article():
+    abstract = article(journal=MEETING, volume="", issue="", pages="", type="CONF")
+    assert decision(abstract, article(type="JOUR")) == "candidate"
+
+
+def test_a_year_given_as_volume_is_no_volume_to_differ():
+    paper = dict(title="Digital platform governance and complementor innovation: a multi-method study",
+                 authors=["Carignani, A."], journal="Hawaii International Conference on System Sciences", year=2018)
+    assert decision(Citation(volume="2018-January", **paper), Citation(volume="51", **paper)) == "auto"
+    assert decision(Citation(volume="50", **paper), Citation(volume="51", **paper)) == "candidate"
+
+
+@pytest.mark.parametrize(("short", "long_"), [("JAIS", "Journal of the Association for Information Systems"),
+                                              ("EJIS", "European Journal of Information Systems")])
+def test_a_journal_s_initials_are_its_name(short, long_):
+    from screening.dedup.compare import journals_alike
+    from screening.dedup.normalise import prepare
+
+    assert journals_alike(prepare(Citation(journal=short)), prepare(Citation(journal=long_)))
+    assert not journals_alike(prepare(Citation(journal=short)), prepare(Citation(journal="Journal of Clinical Psychiatry")))
