@@ -63,6 +63,7 @@ entities, Greek letters, diacritics and database notes no longer count:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
@@ -148,11 +149,16 @@ def title_signs(a: Prepared, b: Prepared) -> list[str]:
     if a.numbers != b.numbers:
         signs.append(f"numbers in titles differ: {' '.join(a.numbers) or 'none'} vs "
                      f"{' '.join(b.numbers) or 'none'}")
-    contrast = sorted(w for w in (a.words ^ b.words) & CONTRAST_WORDS
-                      if not _written_apart(w, b.title if w in a.words else a.title))
+    contrast = contrast_words(a, b)
     if contrast:
         signs.append("titles differ in: " + ", ".join(contrast))
     return signs
+
+
+def contrast_words(a: Prepared, b: Prepared) -> list[str]:
+    """Words of ``CONTRAST_WORDS`` in one title only."""
+    return sorted(w for w in (a.words ^ b.words) & CONTRAST_WORDS
+                  if not _written_apart(w, b.title if w in a.words else a.title))
 
 
 def words_in_one_title(a: Prepared, b: Prepared) -> list[str]:
@@ -244,8 +250,10 @@ def pages_agree(a: Prepared, b: Prepared) -> bool | None:
     page. Two ranges sharing two pages or more are one article with a typo in
     a page (``2141-2147``/``2142-2147``, ``676-682``/``678-684``): articles of
     one volume share at most the page one ends and the next begins on."""
-    if a.pages == b.pages and any(ch.isdigit() for ch in a.pages):
-        return True  # the same page text, even one we cannot read ("13-May", a spreadsheet's date)
+    if a.pages == b.pages and (any(ch.isdigit() for ch in a.pages) or _ROMAN_PAGES_RE.fullmatch(a.pages)):
+        # the same page text, even one we cannot read ("13-May", a spreadsheet's date), or front
+        # matter's roman numerals ("iii-vi", where editorials are printed)
+        return True
     if not a.first_page or not b.first_page:
         return None
     if a.first_page == b.first_page:
@@ -260,6 +268,9 @@ def pages_agree(a: Prepared, b: Prepared) -> bool | None:
     if range_a and range_b and range_a[0] == range_b[0]:
         return min(range_a[2], range_b[2]) > max(range_a[1], range_b[1])  # two pages or more in common
     return False
+
+
+_ROMAN_PAGES_RE = re.compile(r"[ivxlc]+(?:\s*[-–]\s*[ivxlc]+)?", re.IGNORECASE)
 
 
 def _article_range(p: Prepared) -> tuple[str, int, int] | None:
@@ -315,6 +326,8 @@ def _conflicts(a: Prepared, b: Prepared, pages: bool | None, excuse_erratum: boo
         out.append(f"volumes differ: {a.volume} vs {b.volume}")
     if pages is False and not excuse_erratum:
         out.append(f"pages differ: {a.pages} vs {b.pages}")
+    if (a.recurring or b.recurring) and a.issue and b.issue and a.issue != b.issue:
+        out.append(f"a recurring title in different issues: {a.issue} vs {b.issue}")
     # Printed at the same place: the same volume and the very same first page
     # (not one read without a supplement letter: S73 and 73 are two pages).
     same_place = bool(a.first_page) and a.first_page == b.first_page and bool(a.volume) and a.volume == b.volume
@@ -328,6 +341,67 @@ def _conflicts(a: Prepared, b: Prepared, pages: bool | None, excuse_erratum: boo
     return out
 
 
+def _placed_apart(a: Prepared, b: Prepared) -> bool:
+    """Two records of a recurring title in different issues, volumes or years: two pieces."""
+    return (
+        bool(a.issue and b.issue and a.issue != b.issue)
+        or bool(a.volume and b.volume and a.volume != b.volume)
+        or bool(a.year and b.year and a.year != b.year)
+    )
+
+
+def _runs_within(short: list[str], long_: list[str]) -> bool:
+    """``short``'s words stand in ``long_`` in one run, the last perhaps cut short mid-word (a length limit)."""
+    n = len(short)
+    if not n or n > len(long_):
+        return False
+    head, last = short[:-1], short[-1]
+    return any(long_[k:k + n - 1] == head and long_[k + n - 1].startswith(last) for k in range(len(long_) - n + 1))
+
+
+def _share_found(a: Prepared, b: Prepared) -> float:
+    """Share of the shorter title's words found, or spelled another way, in the other."""
+    short, long_ = (a, b) if len(a.words) <= len(b.words) else (b, a)
+    if not short.words:
+        return 0.0
+    missing = _unexplained(set(short.words - long_.words), set(long_.words - short.words), long_.title)
+    return 1 - len(missing) / len(short.words)
+
+
+def title_relation(a: Prepared, b: Prepared, ratio: float, contained: float) -> str:
+    """How two titles can be one report's, from what their words say:
+
+    * ``same``: they differ in no more than case, punctuation, quotation marks,
+      spelling and typos (``LOCATOR_TITLE`` and no word in one title only);
+    * ``contained``: one is the other with a subtitle, a label or a note more,
+      or cut short: its words stand in the other in one run (or, when it is
+      long enough to identify a report, in any order). Not when the shorter is
+      a recurring title ("Editor's comments" is within every "Editor's
+      comments: ..." of the journal), nor when a word in one title only names
+      another study, population or kind of report ("... : protocol for a
+      trial", "older men"/"older women"), whatever the pages say;
+    * ``translated``: one is marked as a translation and half the shorter's
+      words are found in the other (drug names, places and methods survive
+      translation; words such as "versus" or "children" do not);
+
+    and ``""`` otherwise: two titles that differ in anything else name two
+    reports, whatever else the records share. Numbers must agree in all three."""
+    if not a.title or not b.title or a.numbers != b.numbers:
+        return ""
+    contrast = bool(contrast_words(a, b))
+    if not contrast and ratio >= LOCATOR_TITLE and not words_in_one_title(a, b):
+        return "same"
+    short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    if not short.recurring and not contrast and (
+        _runs_within(short.title.split(), long_.title.split())
+        or (min(len(a.words), len(b.words)) >= MIN_IDENTIFYING_WORDS and contained >= 95)
+    ):
+        return "contained"
+    if (a.translated or b.translated) and _share_found(a, b) >= 0.5:
+        return "translated"
+    return ""
+
+
 def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     """The verdict on records ``i`` and ``j``; ``None`` when they are not alike enough to show."""
     reasons: list[str] = []
@@ -337,6 +411,9 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         reasons.append("same DOI")
     if same_pmid:
         reasons.append("same PMID")
+    recurring = a.recurring or b.recurring
+    if recurring and not (same_doi or same_pmid) and _placed_apart(a, b):
+        return None  # "Editorial" of issue 1 and of issue 2: a journal prints one in every issue
 
     both_titles = bool(a.title and b.title)
     ratio = fuzz.ratio(a.title, b.title) if both_titles else 0.0
@@ -349,7 +426,7 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     if not (same_doi or same_pmid or same_page or contained >= TEAM_TITLE):
         return None  # no rule below can show this pair
     shorter = min(len(a.words), len(b.words))
-    identifying = shorter >= MIN_IDENTIFYING_WORDS
+    identifying = shorter >= MIN_IDENTIFYING_WORDS and not recurring
     authors = author_agreement(a, b)
     first_author = authors is not None and authors[0]
     year_ok = not (a.year and b.year and abs(a.year - b.year) > 1)
@@ -380,7 +457,8 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         reasons.append("same volume")
     if same_page:
         reasons.append("same first page")
-    if a.issue and b.issue and a.issue != b.issue:
+    same_issue = bool(a.issue) and a.issue == b.issue
+    if a.issue and b.issue and not same_issue and not recurring:
         reasons.append(f"issues differ: {a.issue} vs {b.issue}")  # weak: issue fields are noisy
     conflicts = _conflicts(a, b, pages, excuse_erratum=False)
     erratum = (
@@ -403,6 +481,10 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     # Two journals are two reports (a journal-club summary, a republication,
     # a translation) unless volume and first page say otherwise.
     one_journal = journal is not False or (same_volume and same_page)
+    # A recurring title (Editorial, Reply ...) says which piece it is only with its issue.
+    placed = same_issue or not recurring
+    # Only the rules of a full locator take titles that are one report's without being alike.
+    relation = title_relation(a, b, ratio, contained) if locator else ""
 
     decision: str | None = "auto" if named else None
     if not conflicts and not signs:
@@ -412,17 +494,21 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
                 decision = "auto"
         elif (
             ratio >= AUTO_TITLE and authors_alike and dated and one_journal
-            and ((identifying and (journal or same_volume or same_page)) or (same_volume and same_page))
+            and ((identifying and (journal or same_volume or same_page)) or (same_volume and same_page and placed))
             and not words_in_one_title(a, b)
         ):
             decision = "auto"
-        elif locator and (first_author or (authors is None and identifying)) and (
-            ratio >= LOCATOR_TITLE or (identifying and contained >= 95)
-        ):
-            decision = "auto"
+    if decision is None and not conflicts and locator and placed and relation in ("same", "contained") and (
+        first_author or (authors is None and identifying)
+    ):
+        # Journal, volume, first page, year and first author agree: the titles only have to be one
+        # report's (a dropped subtitle, a title cut short), not to identify it.
+        decision = "auto"
+        if relation == "contained":
+            reasons.append("one title is the other with more words: a subtitle, a label or a note")
     if (
         decision is None and pages is False and len(conflicts) == 1 and not signs
-        and same_volume and a.issue and a.issue == b.issue and same_year and journal
+        and same_volume and same_issue and same_year and journal
         and (a.abstract_like or b.abstract_like)
         and ratio >= AUTO_TITLE and identifying and authors_alike and not words_in_one_title(a, b)
     ):
@@ -430,14 +516,11 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
         # report printed twice (in the programme and among the abstracts).
         decision = "auto"
         reasons.append("same title and team in one issue: one abstract printed twice")
-    if decision is None and not conflicts and both_titles and locator and authors_alike and same_range and (
-        ratio < LOCATOR_TITLE
-    ):
-        # Journal, volume, the whole page range, year and author team agree:
-        # one article, whatever its titles say (typically the original-language
-        # title and its English translation, where word checks mean nothing).
+    if decision is None and not conflicts and relation == "translated" and locator and authors_alike and same_range:
+        # Journal, volume, the whole page range, year and author team agree, and
+        # one title is marked as a translation: one article, its title translated twice.
         decision = "auto"
-        reasons.append("same page range: titles read as translations")
+        reasons.append("same page range: a title translated")
 
     if decision is None:
         # Shown to a person when the fields that agree are at least as many as

@@ -37,6 +37,12 @@ _CUT_NOTE_RE = re.compile(
     r"published|republished|reprint)\b[^\[\]]*$",
     re.IGNORECASE,
 )
+# A letter's record that ends by citing the article it comments on:
+# "More on eculizumab for ... syndrome... N Engl J Med. 2009 Jan 29;360(5):544-6".
+_CITED_AT_END_RE = re.compile(
+    r"(?:\.{2,3}|\.)\s*[A-Z][\w .&-]{1,80}\.\s*(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?"
+    r"\s*;\s*\d+\s*(?:\([^()]*\))?\s*:\s*[a-z]?\d+(?:\s*-\s*\d+)?\.?$"
+)
 # MEDLINE follows a word corrected after publication with "[corrected]"; records
 # of the article as printed have another word there, so the word is not compared.
 _CORRECTED_WORD_RE = re.compile(r"\s*\S+\s*\[corrected\](?=.)")
@@ -94,7 +100,9 @@ def strip_title_notes(title: str) -> str:
     unless nothing would be left; so does such a note cut off by a length limit
     (``[Erratum appears in J Pediatr. 2003 Jun``), and the original-language
     title Embase and Ovid append (``<ORIGINAL> ...``, ``[...] TO: ...``). A
-    word MEDLINE marks ``[corrected]`` inside a title goes with its mark."""
+    word MEDLINE marks ``[corrected]`` inside a title goes with its mark, and
+    so does a closing citation of the article a letter comments on
+    (``... N Engl J Med. 2009 Jan 29;360(5):544-6``)."""
     text = title or ""
     if "&" in text:
         text = html.unescape(text)
@@ -106,6 +114,8 @@ def strip_title_notes(title: str) -> str:
         text = _ORIGINAL_TITLE_RE.sub("", text).strip()
     if "[" in text:
         text = _strip_bracketed_notes(text)
+    if ";" in text:
+        text = _CITED_AT_END_RE.sub("", text)
     return text.strip().rstrip(".").strip()
 
 
@@ -437,6 +447,24 @@ def leading_number(value: str) -> str:
 
 MAX_AUTHORS = 25  # enough to tell two teams apart; consortium lists run to hundreds
 
+# Words that name a kind of piece rather than its subject. A journal prints a piece titled with
+# these alone ("Editorial", "Editor's comments", "Reply", "Book review", "Introduction to the
+# special issue") in issue after issue, so such a title says which piece it is no more than a
+# page number would.
+GENRE_WORDS = frozenset(
+    """editorial editorials editor editors comment comments commentary commentaries reply replies response
+    responses rejoinder letter letters erratum errata corrigendum corrigenda correction corrections retraction
+    note notes introduction special issue issues section preface foreword book books review reviews
+    conference congress meeting symposium report reports proceedings abstract abstracts news announcement
+    announcements obituary index contents message president presidents column interview discussion summary
+    highlights perspective perspectives viewpoint opinion welcome farewell guest forum correspondence reviewer
+    reviewers acknowledgement acknowledgements acknowledgment calendar author authors reader readers dear volume
+    year annual supplement overview update""".split()
+)
+# A title wholly in square brackets is MEDLINE's English translation of one in another language;
+# Embase and Ovid mark an original-language title appended to it.
+_TRANSLATED_RE = re.compile(r"^\W*\[|<ORIGINAL>|\]\s*TO:\s")
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
@@ -445,6 +473,8 @@ class Prepared:
     title: str  # folded title, words joined by single spaces
     tokens: frozenset[str]
     words: frozenset[str]  # title tokens without stop words and numbers
+    recurring: bool  # a title of genre words alone, which recurs in issue after issue (``GENRE_WORDS``)
+    translated: bool  # the title is marked as a translation (``_TRANSLATED_RE``)
     numbers: tuple[str, ...]  # sorted numbers in the title (roman numerals included)
     surnames: tuple[str, ...]
     name_words: frozenset[str]  # every word of every author's name
@@ -476,10 +506,13 @@ def prepare(cit: Citation) -> Prepared:
     authors = split_authors(cit.authors)[:MAX_AUTHORS]
     surnames = [surname(a) for a in authors]
     all_name_words = frozenset().union(*map(name_words, authors)) if authors else frozenset()
+    words = token_set - STOPWORDS - frozenset(numbers) if numbers else token_set - STOPWORDS
     return Prepared(
         title=" ".join(tokens),
         tokens=token_set,
-        words=token_set - STOPWORDS - frozenset(numbers) if numbers else token_set - STOPWORDS,
+        words=words,
+        recurring=bool(words) and len(words - GENRE_WORDS) < 2,
+        translated=_TRANSLATED_RE.search(cit.title or "") is not None,
         numbers=tuple(sorted(t for t in tokens if t.isdigit())) if numbers else (),
         surnames=tuple(s for s in surnames if s),
         name_words=all_name_words,

@@ -572,6 +572,95 @@ def test_the_labelled_sample_has_no_false_merge_and_every_pair_is_merged_or_show
     assert all(p in merged or shown(*p) for p in true_pairs)
 
 
+# --- what makes two records one report: titles (issue 15) --------------------------------
+
+
+RECURRING = dict(authors=["Rai, Arun"], journal="MIS Quarterly", volume="41", year=2017, pages="")
+
+
+@pytest.mark.parametrize("title", ["Editorial", "Editor's comments", "Letter to the editor", "Reply", "Erratum",
+                                   "Introduction to the special issue", "Book review", "Conference report"])
+def test_a_recurring_title_in_two_issues_is_two_pieces_never_shown(title):
+    for pages in ("", "1", "iii-iv"):
+        assert decision(Citation(title=title, issue="1", **{**RECURRING, "pages": pages}),
+                        Citation(title=title, issue="2", **{**RECURRING, "pages": pages})) is None
+
+
+def test_a_recurring_title_merges_only_where_issue_and_page_say_it_is_one_piece():
+    one = Citation(title="Editor's comments", issue="2", **{**RECURRING, "pages": "iii-vi"})
+    assert decision(one, Citation(title="Editor's Comments.", issue="2", **{**RECURRING, "pages": "iii-vi",
+                                  "authors": ["Rai, A."]})) == "auto"
+    # nothing tells them apart, nor says they are one: a person decides
+    assert decision(Citation(title="Reply", issue="2", **RECURRING), Citation(title="Reply", **RECURRING)) == "candidate"
+    assert decision(Citation(title="Reply", issue="2", **RECURRING),
+                    Citation(title="Reply", issue="2", **RECURRING)) == "candidate"
+    # a shared DOI does not make two issues' pieces one
+    assert decision(Citation(title="Editorial", issue="1", doi="10.1000/x", **RECURRING),
+                    Citation(title="Editorial", issue="2", doi="10.1000/x", **RECURRING)) == "candidate"
+
+
+def test_a_title_with_subject_words_is_not_a_recurring_title():
+    from screening.dedup.normalise import prepare
+
+    assert prepare(Citation(title="Editor's comments")).recurring
+    assert not prepare(Citation(title="Editorial: big data in information systems research")).recurring
+    assert not prepare(Citation(title="Stroke rehabilitation")).recurring
+
+
+def test_another_title_at_the_same_place_is_never_merged_automatically():
+    # a journal that printed several articles on the same pages, or a database that filled them in wrong
+    place = article()
+    other = article(title="Prevalence of depression among carers of people after a stroke in rural clinics")
+    pair = only_pair(place, other)
+    assert pair is not None and pair.decision == "candidate"
+
+
+@pytest.mark.parametrize(
+    "title_b",
+    [
+        "Effect of aerobic exercise on cognition after stroke",  # the subtitle dropped
+        "MEDICAL PROGRESS: Effect of aerobic exercise on cognition after stroke: a randomised controlled trial",
+        "Effect of aerobic exercise on cognition after stroke: a randomised controlled trial in the community",
+        "Effect of aerobic exercise on cognition after stroke: a randomised controlled tri",  # cut mid-word
+    ],
+)
+def test_at_the_same_place_a_title_within_the_other_is_one_report(title_b):
+    pair = only_pair(article(), article(title=title_b))
+    assert pair is not None and pair.decision == "auto"
+
+
+@pytest.mark.parametrize(
+    ("title_a", "title_b"),
+    [
+        ("Effect of aerobic exercise on cognition after stroke",
+         "Effect of aerobic exercise on cognition after stroke: protocol for a randomised controlled trial"),
+        ("Editor's comments", "Editor's comments: next-generation digital platforms"),
+    ],
+)
+def test_at_the_same_place_a_title_within_the_other_is_not_enough_when_the_rest_says_otherwise(title_a, title_b):
+    assert decision(article(title=title_a, issue=""), article(title=title_b, issue="")) != "auto"
+
+
+def test_a_title_marked_as_translated_merges_at_the_same_page_range_when_its_words_survive():
+    french = article(title="Antibiotic prophylaxis in pulmonary surgery. A controlled double-blind study of "
+                           "amoxicillin versus cefamandole", pages="280-284")
+    medline = article(title="[Comparison of amoxicillin and cefamandole in the prevention of bronchopulmonary "
+                            "infections in pulmonary surgery. A randomized double-blind study]", pages="280-284")
+    assert decision(french, medline) == "auto"
+    # the same wording unmarked, or marked but sharing little, is two titles
+    assert decision(french, article(title=medline.title.strip("[]"), pages="280-284")) == "candidate"
+    assert decision(french, article(title="[Postoperative pain after lung resection in older adults]",
+                                    pages="280-284")) != "auto"
+
+
+def test_a_letter_citing_the_article_it_comments_on_is_one_title_with_or_without_the_citation():
+    from screening.dedup.normalise import strip_title_notes
+
+    assert strip_title_notes("More on eculizumab for atypical HUS... N Engl J Med. 2009 Jan 29;360(5):544-6") == (
+        "More on eculizumab for atypical HUS")
+    assert strip_title_notes("Stroke statistics 2009; an update: 360") == "Stroke statistics 2009; an update: 360"
+
+
 # --- a venue named in different ways (issue 15) ------------------------------------------
 
 
