@@ -258,6 +258,8 @@ def pages_agree(a: Prepared, b: Prepared) -> bool | None:
         return None
     if a.first_page == b.first_page:
         return True
+    if _article_number(a) != _article_number(b):
+        return None  # BMJ's "c1804" and the printed "1014": two locators of one article that cannot be compared
     if (
         a.first_page.isdigit() != b.first_page.isdigit()
         and page_number(a.first_page) == page_number(b.first_page)
@@ -271,6 +273,13 @@ def pages_agree(a: Prepared, b: Prepared) -> bool | None:
 
 
 _ROMAN_PAGES_RE = re.compile(r"[ivxlc]+(?:\s*[-–]\s*[ivxlc]+)?", re.IGNORECASE)
+# An electronic article number: a letter and four digits or more (not S or P, a supplement's pages
+# and a poster's number), Cochrane's CD and six digits, or five digits or more.
+_ARTICLE_NUMBER_RE = re.compile(r"[a-oq-rt-z]\d{4,}|cd\d{6}|\d{5,}")
+
+
+def _article_number(p: Prepared) -> bool:
+    return not p.last_page and _ARTICLE_NUMBER_RE.fullmatch(p.first_page) is not None
 
 
 def _article_range(p: Prepared) -> tuple[str, int, int] | None:
@@ -431,10 +440,12 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     first_author = authors is not None and authors[0]
     year_ok = not (a.year and b.year and abs(a.year - b.year) > 1)
     # One team: the same first author and half the names, or (when a database
-    # garbled the first name, "Goicoechea de, Jorge E.") most names of a list of three or more.
+    # garbled the first name, "Goicoechea de, Jorge E.") most names of a list of
+    # three or more, or every name of the shorter list in another order.
     authors_alike = authors is not None and (
         (authors[0] and authors[1] >= 0.5)
         or (authors[1] >= 0.8 and min(len(set(a.surnames)), len(set(b.surnames))) >= 3)
+        or (authors[1] == 1.0 and min(len(set(a.surnames)), len(set(b.surnames))) >= 2)
     )
     title_alike = both_titles and (ratio >= CANDIDATE_TITLE or (identifying and contained >= CONTAINED_TITLE))
     same_team = authors_alike and year_ok and both_titles and (

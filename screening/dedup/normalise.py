@@ -91,9 +91,14 @@ def fold(text: str) -> str:
     return _NON_ALNUM_RE.sub(" ", text.translate(_APOSTROPHES_AND_AMPERSAND)).strip()
 
 
+# Quotation marks some databases wrap a whole title in.
+_WRAPPING_QUOTES = "\"'\u201c\u201d\u201e\u2018\u2019\u00ab\u00bb"
+
+
 def strip_title_notes(title: str) -> str:
     """Remove what databases add around a title without changing the report.
 
+    Quotation marks around the whole title go first, so the notes inside them are seen.
     A title wholly in square brackets is MEDLINE's English translation of a
     foreign title: keep the inside. Trailing bracketed notes (``[Chinese]``,
     ``[Erratum appears in ...]``, ``[corrected]``) and ``(author's transl)`` go,
@@ -106,7 +111,7 @@ def strip_title_notes(title: str) -> str:
     text = title or ""
     if "&" in text:
         text = html.unescape(text)
-    text = text.strip().strip('"').strip()
+    text = text.strip().strip(_WRAPPING_QUOTES).strip()
     # Each pattern runs only on titles with the characters it needs: most have none.
     if "transl" in text:
         text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
@@ -445,6 +450,15 @@ def leading_number(value: str) -> str:
     return match.group(0).lstrip("0") or "0" if match else ""
 
 
+def doi_key(doi: str | None) -> str:
+    """A DOI as it compares: an old SICI DOI HTML-escaped by a database
+    (``10.1002/(SICI)1097-0258(19980715)17:13&lt;1495::AID-SIM863&gt;3.0.CO;2-I``) is the DOI itself."""
+    doi = (doi or "").strip()
+    if "&" in doi:
+        doi = html.unescape(doi)
+    return doi.lower()
+
+
 MAX_AUTHORS = 25  # enough to tell two teams apart; consortium lists run to hundreds
 
 # Words that name a kind of piece rather than its subject. A journal prints a piece titled with
@@ -530,6 +544,6 @@ def prepare(cit: Citation) -> Prepared:
         first_page=first,
         last_page=last,
         pages=(cit.pages or "").strip(),
-        doi=(cit.doi or "").strip().lower(),
+        doi=doi_key(cit.doi),
         pmid=pmid.lstrip("0"),
     )

@@ -720,3 +720,50 @@ def test_a_journal_s_initials_are_its_name(short, long_):
 
     assert journals_alike(prepare(Citation(journal=short)), prepare(Citation(journal=long_)))
     assert not journals_alike(prepare(Citation(journal=short)), prepare(Citation(journal="Journal of Clinical Psychiatry")))
+
+
+# --- what makes two records one report: locators, names, identifiers (issue 15) -------------
+
+
+def test_an_article_number_and_printed_pages_are_two_locators_of_one_article():
+    bmj = dict(title="Effect of early mobilisation after stroke on walking at three months: cohort study",
+               authors=["Smith, J.", "Jones, K."], journal="BMJ", volume="340", year=2010)
+    assert decision(Citation(pages="c1804", **bmj), Citation(pages="1014", **bmj)) == "auto"
+    assert decision(Citation(pages="e43268", **bmj), Citation(pages="1014-1016", **bmj)) == "auto"
+    # two article numbers, or a supplement page, are compared as pages
+    assert decision(Citation(pages="c1804", **bmj), Citation(pages="c1904", **bmj)) == "candidate"
+    assert decision(Citation(pages="S1014", issue="Suppl 1", **bmj), Citation(pages="1101-1107", **bmj)) == "candidate"
+
+
+@pytest.mark.parametrize(
+    "authors_b",
+    [
+        ["Garcia, C.", "Smith, J. A.", "Jones, B."],  # another order
+        ["Jones, Bethany", "Smith, John A."],  # two authors swapped, full first names
+        ["A., Smith J.", "B., Jones", "C., Garcia"],  # given and family names swapped
+        ["J. A. Smith", "B. Jones", "C. Garcia"],  # given names first
+        ["SMITH JA", "JONES B", "GARCIA C"],  # capitals, initials run together
+    ],
+)
+def test_one_team_named_in_other_forms_and_orders(authors_b):
+    assert decision(article(pages=""), article(pages="", authors=authors_b)) == "auto"
+
+
+def test_another_team_sharing_one_name_is_not_one_team():
+    assert decision(article(pages="", authors=["Smith, J. A.", "Jones, B."]),
+                    article(pages="", authors=["Jones, B.", "Brown, K."])) != "auto"
+
+
+def test_quotation_marks_around_a_title_do_not_hide_its_notes():
+    a = article(title="Treatment of dry age-related macular degeneration. [Turkish]")
+    assert decision(a, article(title="\u201cTreatment of dry age-related macular degeneration. [Turkish]\u201d",
+                               pages="")) == "auto"
+
+
+def test_a_doi_written_html_escaped_is_the_same_doi():
+    escaped = "10.1002/(SICI)1097-0258(19980715)17:13&lt;1495::AID-SIM863&gt;3.0.CO;2-I"
+    a = article(doi=escaped, pages="")
+    b = article(doi="10.1002/(sici)1097-0258(19980715)17:13<1495::aid-sim863>3.0.co;2-i", pages="", journal="")
+    assert "same DOI" in only_pair(a, b).reasons
+    other = article(doi=escaped.replace("1495", "1496"), pages="")
+    assert "DOIs differ" in " ".join(only_pair(a, other).reasons)
