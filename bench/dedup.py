@@ -23,8 +23,8 @@ have no duplicate in the set get one, written as another database writes it
 (each a true pair): punctuation (``: `` for `` - ``, quotation marks),
 author names in other forms and orders (initials for full names, given name
 first, ``Andrea, C.`` for ``Carignani, Andrea``, the first two swapped), a DOI
-on one record only (the other with no volume or pages, as Google Scholar and
-publisher sites give them), an electronic article number against the printed
+on one record only (the online-first record: no volume or pages yet, half of
+them dated the year before print), an electronic article number against the printed
 pages (BMJ's ``c1804`` and ``1014``), a conference named in different ways
 (``Proceedings of the 12th Annual ...``, its acronym with the year, its plain
 name), and several of these at once. Traps that must never merge (each record
@@ -155,7 +155,10 @@ def _punctuation(row: dict, rng: random.Random) -> dict:
 
 
 def _doi_on_one(row: dict, rng: random.Random) -> dict:
-    return {**row, "doi": f"10.5555/winnow-bench.{row['record_id']}", "volume": "", "issue": "", "pages": ""}
+    """The article's online-first record: its DOI, no volume or pages yet, often the year before print."""
+    year = str(int(row["year"]) - rng.choice((0, 1))) if row["year"].isdigit() else row["year"]
+    return {**row, "doi": f"10.5555/winnow-bench.{row['record_id']}", "volume": "", "issue": "", "pages": "",
+            "year": year}
 
 
 def _article_number(row: dict, rng: random.Random) -> dict:

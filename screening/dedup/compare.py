@@ -14,14 +14,24 @@ Signs of a different report (each blocks automatic merging):
 * volume differs, or first page differs, when both records give it: two
   articles of one journal cannot share both, and one article has only one
   (``pages_agree`` reads a dropped section letter, a typo inside a page range
-  and an unreadable but identical page field as agreeing); except that a
-  meeting abstract's title by one team twice in one issue is one abstract
-  printed twice;
+  and an unreadable but identical page field as agreeing, and an electronic
+  article number against printed pages, BMJ's "c1804" and "1014", as two
+  locators that cannot be compared); except that a meeting abstract's title
+  by one team twice in one issue is one abstract printed twice, and that a
+  year given as volume (proceedings' "2018-January") is no volume;
 * one is a conference record and the other a journal article, or a book and a
   chapter, or a thesis (PRISMA counts reports, and these are different reports
   of the same study); a meeting abstract and a record that does not say what
   it is count as different too, unless that record is printed at the same
-  place or its locator reads as an abstract (supplement, single page);
+  place or its locator reads as an abstract (supplement, single page). A
+  meeting's proceedings, however named ("Proceedings of the 51st Annual
+  Hawaii International Conference on System Sciences", "HICSS 2018",
+  ``normalise.journal_variants``), hold papers of one kind whatever their
+  records' types say;
+* a recurring title (genre words alone: "Editorial", "Editor's comments",
+  "Reply", "Book review", ``normalise.GENRE_WORDS``) in another issue, volume
+  or year: a journal prints one in every issue, so such pairs are not even
+  shown; in one issue they merge only where the first page agrees too;
 * one is a correction notice and the other is not (``normalise.correction_notice``),
   unless the article's own record names the notice's place (below);
 * DOIs or PMIDs both given and different;
@@ -32,6 +42,13 @@ Signs of a different report (each blocks automatic merging):
 * for a title match alone, any other content word present in one title only
   (a spelling variant such as haemolytic/hemolytic or randomised/randomized is
   not a different word).
+
+Bibliographic coordinates alone never merge two titles: where journal,
+volume, first page, year and first author agree, the titles still have to be
+one report's (``title_relation``: the same up to spelling and punctuation, one
+the other with a subtitle, label or note more, or one marked as translated),
+since a journal may print several articles on the same pages and a database
+may fill pages in wrong.
 
 An erratum is not a report to screen apart from its article: when the
 article's record names the place the erratum is printed (MEDLINE's
@@ -51,14 +68,15 @@ entities, Greek letters, diacritics and database notes no longer count:
   title long enough to identify a report, and the word checks above catch the
   rest.
 * ``LOCATOR_TITLE = 80``: when journal, volume, first page, year and first
-  author all agree, the title only has to confirm (a dropped subtitle, a
-  truncated title), not identify.
+  author all agree, the title only has to confirm (typos), not identify; a
+  dropped subtitle or a title cut short is ``title_relation``'s "contained".
 * ``CANDIDATE_TITLE = 85`` and ``CONTAINED_TITLE = 90`` (``token_set_ratio``,
   one title's words within the other's): wide enough to show a person
   translated and truncated titles, narrow enough to keep the page short.
 * ``MIN_IDENTIFYING_WORDS = 4``: "Editorial", "Reply" or "Stroke" does not
-  identify a report; such titles merge only with volume and first page
-  agreeing, and are candidates only with another field agreeing.
+  identify a report (nor does any recurring title); such titles merge only
+  with volume and first page agreeing, and are candidates only with another
+  field agreeing.
 """
 
 from __future__ import annotations
@@ -350,6 +368,11 @@ def _conflicts(a: Prepared, b: Prepared, pages: bool | None, excuse_erratum: boo
     return out
 
 
+def _online_first(p: Prepared) -> bool:
+    """A record of an article published online before print: its DOI, and no volume or pages yet."""
+    return bool(p.doi) and not (p.volume or p.first_page or p.pages)
+
+
 def _placed_apart(a: Prepared, b: Prepared) -> bool:
     """Two records of a recurring title in different issues, volumes or years: two pieces."""
     return (
@@ -486,9 +509,10 @@ def compare(i: int, j: int, a: Prepared, b: Prepared) -> DuplicatePair | None:
     same_year = bool(a.year) and a.year == b.year
     locator = bool(journal) and same_volume and same_page and year_ok
     same_range = a.first_page == b.first_page and bool(a.last_page) and a.last_page == b.last_page != a.first_page
-    # A year apart is online-first vs print, or a later report: only a shared
-    # volume or first page tells which.
-    dated = same_year or not (a.year and b.year) or same_volume or same_page
+    # A year apart is online-first vs print, or a later report: a shared volume
+    # or first page tells which, and so does a record that is online-first by
+    # its fields (a DOI, no volume or pages yet).
+    dated = same_year or not (a.year and b.year) or same_volume or same_page or _online_first(a) or _online_first(b)
     # Two journals are two reports (a journal-club summary, a republication,
     # a translation) unless volume and first page say otherwise.
     one_journal = journal is not False or (same_volume and same_page)

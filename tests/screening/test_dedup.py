@@ -767,3 +767,12 @@ def test_a_doi_written_html_escaped_is_the_same_doi():
     assert "same DOI" in only_pair(a, b).reasons
     other = article(doi=escaped.replace("1495", "1496"), pages="")
     assert "DOIs differ" in " ".join(only_pair(a, other).reasons)
+
+
+def test_an_online_first_record_a_year_before_print_is_one_report():
+    online = article(year=2019, volume="", issue="", pages="", doi="10.1111/isj.12300")
+    assert decision(online, article(year=2020)) == "auto"
+    # a year apart without a DOI, or with a volume of its own, may be a later report: a person decides
+    assert decision(article(year=2019, volume="", issue="", pages=""), article(year=2020)) == "candidate"
+    assert decision(article(year=2019, volume="75", issue="", pages="", doi="10.1111/isj.12300"),
+                    article(year=2020)) == "candidate"
