@@ -51,14 +51,15 @@ def _parse_tsv(text: str, filename: str) -> list[Citation]:
     return parse_delimited(text, filename, "\t")
 
 
-# Line-based formats read what they can and name the lines that belong to no record.
-_TAGGED_PARSERS: dict[str, Callable[[str, str], tuple[list[Citation], list[LeftOut]]]] = {
+# Formats read record by record: what no record can take, or a record that cannot be read, is left
+# out and named, and the rest is imported.
+_LENIENT_PARSERS: dict[str, Callable[[str, str], tuple[list[Citation], list[LeftOut]]]] = {
     "ris": parse_ris,
     "medline": parse_medline,
     "wos": parse_wos,
+    "bibtex": parse_bibtex,
 }
 _TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
-    "bibtex": parse_bibtex,
     "endnote_xml": parse_endnote_xml,
     "endnote_tab": parse_endnote_tab,
     "csv": _parse_csv,
@@ -100,15 +101,16 @@ def parse_file(data: bytes, filename: str) -> ParsedFile:
                 f"this is not a format Winnow reads: {', '.join(FORMAT_NAMES.values())}. "
                 f"The file starts with {start!r}. Export the search results again in one of these formats.",
             )
-        if format_ in _TAGGED_PARSERS:
-            citations, left_out = _TAGGED_PARSERS[format_](text, filename)
+        if format_ in _LENIENT_PARSERS:
+            citations, left_out = _LENIENT_PARSERS[format_](text, filename)
         else:
             citations, left_out = _TEXT_PARSERS[format_](text, filename), []
         parsed = ParsedFile(format_, encoding, citations, left_out)
     if not parsed.citations:
+        unread = f" ({left_out_summary(parsed.left_out)})" if parsed.left_out else ""
         raise ImportFormatError(
             filename, None,
-            f"no records found in this {FORMAT_NAMES[parsed.format]} file. "
+            f"no records found in this {FORMAT_NAMES[parsed.format]} file{unread}. "
             "Check that the export finished and holds the search results.",
         )
     return parsed

@@ -11,6 +11,8 @@ count), so this is a format of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import rispy
 
 from screening.citation import Citation
@@ -24,9 +26,28 @@ _PARSER = rispy.WokParser(mapping=OwnTagNames(), list_tags=LIST_TAGS, enforce_li
 
 
 def parse_wos(text: str, filename: str) -> tuple[list[Citation], list[LeftOut]]:
-    # rispy reads a blank line as a tag named "": records are separated by them, so they go.
-    lines = (line.rstrip() for line in text.split("\n") if line.strip())
-    return [_citation(record) for record in _PARSER.parse_lines(lines)], []
+    return [_citation(record) for record in _PARSER.parse_lines(_lines(text))], []
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines rispy should see: no blank lines (it reads one as a tag named ""), and a wrapped
+    value of a tag that is no list joined into one line (rispy cannot extend a tag given twice)."""
+    held, tag = "", ""
+    for line in text.split("\n"):
+        line = line.rstrip()
+        if not line.strip():
+            continue
+        continued = line.startswith("   ")
+        if continued and held and tag not in LIST_TAGS:
+            held += " " + line.strip()
+            continue
+        if held:
+            yield held
+        held = line
+        if not continued:
+            tag = line[:2]
+    if held:
+        yield held
 
 
 def _citation(record: dict) -> Citation:

@@ -435,6 +435,21 @@ def test_medline_tags_after_a_blank_line_belong_to_the_record_before_unless_they
     assert parsed.left_out == []
 
 
+def test_a_bibtex_entry_that_cannot_be_read_is_left_out_and_named_the_rest_imported():
+    data = b"@article{one,\n title={Fine}}\n\n@article{two,\n title = {Broken\n year=2019}\n\n@book{three, title={Also fine}}\n"
+    parsed = parse_file(data, "refs.bib")
+    assert [c.title for c in parsed.citations] == ["Fine", "Also fine"]
+    assert parsed.left_out == [LeftOut(4, "@article{two", "the @article entry 'two' cannot be read: check its braces and commas")]
+
+
+def test_a_file_of_nothing_but_unreadable_entries_says_which_they_are():
+    with pytest.raises(ImportFormatError) as caught:
+        parse_file(b"@article{two,\n title = {Broken\n year=2019}\n", "refs.bib")
+    assert str(caught.value).startswith(
+        "refs.bib: no records found in this BibTeX file (1 line left out: line 1 (the @article entry 'two' cannot be "
+        "read: check its braces and commas)).")
+
+
 def test_web_of_science_plain_text_is_read_by_its_own_field_tags():
     """Clarivate's field tags: FN/VR header, PT ... ER records, three-space continuation lines, EF."""
     parsed = parse_file((FIXTURES / "wos_plain.txt").read_bytes(), "savedrecs.txt")
@@ -450,6 +465,14 @@ def test_web_of_science_plain_text_is_read_by_its_own_field_tags():
     assert paper.journal == "PROCEEDINGS OF THE 54TH ANNUAL HAWAII INTERNATIONAL CONFERENCE ON SYSTEM SCIENCES (HICSS)"
     assert (paper.type, paper.pages, paper.raw["SP"]) == ("Proceedings Paper", "4567", "Shidler Coll Business")
     assert (editorial.pages, editorial.pmid) == ("c1804", "20388674")
+
+
+def test_web_of_science_wrapped_values_and_a_repeated_tag_are_read_not_refused():
+    data = (b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nAU A, B\n   C, D\n   E, F\n"
+            b"TI First part\n   second part\nTI Again\n   more\nER\n\nEF\n")
+    citation = parse_file(data, "savedrecs.txt").citations[0]
+    assert (citation.title, citation.authors) == ("First part second part", ["A, B", "C, D", "E, F"])
+    assert citation.raw["TI"] == ["First part second part", "Again more"]
 
 
 def test_web_of_science_tab_delimited_columns_are_read_by_what_their_tags_mean():
@@ -479,10 +502,6 @@ def test_ris_with_one_space_tags_and_a_new_record_before_er():
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        (
-            "refs.bib", b"@article{one,\n title={Fine}}\n\n@article{two,\n title = {Broken\n year=2019}\n",
-            "refs.bib, line 4: the @article entry 'two' starting here cannot be read",
-        ),
         (
             "cut.xml", b"<?xml version=\"1.0\"?>\n<xml><records>\n<record><titles><title>x</titles>\n",
             "cut.xml, line 3: the XML is not well formed",
