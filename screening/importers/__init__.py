@@ -14,6 +14,7 @@ from screening.importers.endnote_xml import parse_endnote_xml
 from screening.importers.errors import ImportFormatError
 from screening.importers.left_out import LeftOut, left_out_summary
 from screening.importers.medline import parse_medline
+from screening.importers.ovid_tagged import parse_ovid_tagged
 from screening.importers.ris import parse_ris
 from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
 from screening.importers.text import decode
@@ -25,6 +26,7 @@ FORMAT_NAMES = {
     "ris": "RIS",
     "medline": "MEDLINE/nbib",
     "wos": "Web of Science plain text",
+    "ovid_tagged": "Ovid tagged text",
     "bibtex": "BibTeX",
     "endnote_xml": "EndNote XML",
     "endnote_tab": "EndNote tab-delimited",
@@ -57,6 +59,7 @@ _LENIENT_PARSERS: dict[str, Callable[[str, str], tuple[list[Citation], list[Left
     "ris": parse_ris,
     "medline": parse_medline,
     "wos": parse_wos,
+    "ovid_tagged": parse_ovid_tagged,
     "bibtex": parse_bibtex,
 }
 _TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {

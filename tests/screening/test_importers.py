@@ -475,6 +475,29 @@ def test_web_of_science_wrapped_values_and_a_repeated_tag_are_read_not_refused()
     assert citation.raw["TI"] == ["First part second part", "Again more"]
 
 
+def test_ovid_tagged_text_is_read_whatever_database_it_came_from():
+    """Ovid's tagged export: "<1. >" and "VN  - Ovid Technologies" open each record (zotero/translators'
+    OVID Tagged translator's test cases); PsycINFO, Ovid MEDLINE and Journals@Ovid give the locator differently."""
+    parsed = parse_file((FIXTURES / "ovid_tagged.txt").read_bytes(), "ovid.txt")
+    assert (parsed.format, len(parsed.citations), parsed.left_out) == ("ovid_tagged", 3, [])
+    psycinfo, medline, journals = parsed.citations
+    assert psycinfo.title == "A comparison of reassurance seeking among Japanese individuals with OCD and depression"
+    assert (psycinfo.authors, psycinfo.year, psycinfo.journal, psycinfo.volume, psycinfo.issue, psycinfo.pages) == (
+        ["Kobayashi, Osamu", "Sawada, Yoko"], 2015, "Behavioural and Cognitive Psychotherapy", "43", "5", "623-634")
+    assert (psycinfo.doi, psycinfo.pmid, psycinfo.type) == ("10.1017/s1352465814000277", "24892981", "Journal Article")
+    assert psycinfo.abstract.endswith("three groups. Results: individuals with OCD sought reassurance more intensely.")
+    assert psycinfo.raw["IN"] == ("Kobayashi, Osamu: Chiba University, Chiba, Japan "
+                                  "Sawada, Yoko: University of Tsukuba, Tsukuba, Japan")
+    assert psycinfo.raw["IS"] == "1352-4658" and psycinfo.keywords[:2] == ["Obsessive-compulsive disorder", "cognitive model"]
+    assert (medline.pmid, medline.authors, medline.journal, medline.volume, medline.issue, medline.pages) == (
+        "31538262", ["Hicks, George", "Abdulaal, Arman"], "Techniques in Coloproctology", "23", "10", "947-955")
+    assert (journals.title, journals.authors) == (
+        '"Injury, Illness, and Work Restriction in Merchant Seafarers"', ["Lefkowitz, Rafael Y.", "Slade, Martin D."])
+    assert (journals.journal, journals.year, journals.volume, journals.issue, journals.pages, journals.doi) == (
+        "American Journal Of Industrial Medicine", 2015, "58", "6", "688-696", "10.1002/ajim.22459")
+    assert journals.keywords == ["seafarers", "disability", "telemedicine"]
+
+
 def test_web_of_science_tab_delimited_columns_are_read_by_what_their_tags_mean():
     """ID is Keywords Plus, SP the conference sponsors, PG the page count, DA the file's date."""
     parsed = parse_file((FIXTURES / "wos_tab.txt").read_bytes(), "savedrecs.txt")
