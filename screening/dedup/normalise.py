@@ -473,7 +473,7 @@ GENRE_WORDS = frozenset(
     announcements obituary index contents message president presidents column interview discussion summary
     highlights perspective perspectives viewpoint opinion welcome farewell guest forum correspondence reviewer
     reviewers acknowledgement acknowledgements acknowledgment calendar author authors reader readers dear volume
-    year annual supplement overview update""".split()
+    year annual supplement""".split()
 )
 # A title wholly in square brackets is MEDLINE's English translation of one in another language;
 # Embase and Ovid mark an original-language title appended to it.
@@ -487,7 +487,7 @@ class Prepared:
     title: str  # folded title, words joined by single spaces
     tokens: frozenset[str]
     words: frozenset[str]  # title tokens without stop words and numbers
-    recurring: bool  # a title of genre words alone, which recurs in issue after issue (``GENRE_WORDS``)
+    recurring: bool  # genre words and at most one other: a title that recurs in issue after issue (``GENRE_WORDS``)
     translated: bool  # the title is marked as a translation (``_TRANSLATED_RE``)
     numbers: tuple[str, ...]  # sorted numbers in the title (roman numerals included)
     surnames: tuple[str, ...]
@@ -525,7 +525,7 @@ def prepare(cit: Citation) -> Prepared:
         title=" ".join(tokens),
         tokens=token_set,
         words=words,
-        recurring=bool(words) and len(words - GENRE_WORDS) < 2,
+        recurring=not words.isdisjoint(GENRE_WORDS) and len(words - GENRE_WORDS) < 2,
         translated=_TRANSLATED_RE.search(cit.title or "") is not None,
         numbers=tuple(sorted(t for t in tokens if t.isdigit())) if numbers else (),
         surnames=tuple(s for s in surnames if s),

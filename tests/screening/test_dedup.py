@@ -603,8 +603,10 @@ def test_a_title_with_subject_words_is_not_a_recurring_title():
     from screening.dedup.normalise import prepare
 
     assert prepare(Citation(title="Editor's comments")).recurring
+    assert prepare(Citation(title="Response to Smith")).recurring
     assert not prepare(Citation(title="Editorial: big data in information systems research")).recurring
     assert not prepare(Citation(title="Stroke rehabilitation")).recurring
+    assert not prepare(Citation(title="Eculizumab")).recurring  # a short title, but of a subject
 
 
 def test_another_title_at_the_same_place_is_never_merged_automatically():
