@@ -5,9 +5,9 @@ Ovid's ``1.`` numbering and header lines between records, accepts ``TY -``
 with one space, folds continuation lines (an EndNote ``KW`` list, a wrapped
 abstract) into their tag, closes a record whose ``ER`` is missing, and gives
 tag lines between records to the record they belong to (``_clean_lines``),
-leaving out, and naming, only those that belong to none. rispy's parser reads those
-cleaned lines as they come, with the file's own tag names as keys, so ``raw``
-keeps them. (Joining the cleaned lines into a text for ``rispy.loads`` to
+leaving out, and naming, only those that belong to none. rispy's parser reads
+those cleaned lines as they come, with the file's own tag names as keys, so
+``raw`` keeps them. (Joining the cleaned lines into a text for ``rispy.loads`` to
 split again cost a 100,000-record import several seconds.)"""
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "SN", "DB"]
 # Tags whose text may hold "PMID: 123" (EBSCO writes it in U2, Zotero in N1).
 _NOTE_TAGS = ("N1", "U1", "U2", "U3", "U4", "U5", "M1", "M2", "AN", "ID")
-# A DOI given as a link or with a prefix in a tag that is not DO.
+# An article number in C7 ("093903", "e0123456"), not another id kept there ("NCT01234567").
 _ARTICLE_NUMBER = re.compile(r"[A-Za-z]?\d+")
+# A DOI given as a link or with a prefix in a tag that is not DO.
 _DOI_LIKE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|10\.\d{4,9}/)", re.IGNORECASE)
 
 
