@@ -9,7 +9,7 @@ Issue 4's target: the file imports and deduplicates in under 60 s wall on this
 1. a fresh database (SQLite file in a temporary directory; a new
    ``winnow_bench_<random>`` database on the PostgreSQL server, dropped
    afterwards), ``winnow db upgrade``, ``winnow user create``, a review made
-   with ``screening.reviews.create_review``;
+   with ``screening.review.reviews.create_review``;
 2. the whole ``winnow import REVIEW FILE --source Synthetic`` process timed by
    a fresh Python parent, so that its ``RUSAGE_CHILDREN`` peak RSS is that one
    process's (the PostgreSQL server's own memory is not in it), its CPU time
@@ -71,8 +71,8 @@ MAKE_REVIEW = r"""
 from sqlmodel import Session, select
 from app import db
 from app.config import Settings
-from screening.models import ReviewCreate, User
-from screening.reviews import create_review
+from screening.review.models import ReviewCreate, User
+from screening.review.reviews import create_review
 engine = db.make_engine(Settings().database_url)
 with Session(engine) as session:
     user = session.exec(select(User).where(User.email == "bench@example.org")).one()

@@ -14,7 +14,7 @@ For each run (database:workers):
    afterwards; skipped, with the reason, when the server is unreachable),
    ``winnow db upgrade``; a lead and N reviewer accounts
    (``app.accounts.create_user``), a dual-screening review
-   (``screening.reviews.create_review``), the reviewers added with
+   (``screening.review.reviews.create_review``), the reviewers added with
    ``add_member(..., Role.reviewer)``, one API token each
    (``app.accounts.create_api_token``); ``winnow import REVIEW FILE``;
 2. ``winnow serve --port P [--workers W]`` on a free loopback port, as it

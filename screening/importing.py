@@ -26,9 +26,9 @@ from screening.citation import Citation
 from screening.dedup import find_duplicates
 from screening.dedup.finding import paused_cycle_collection
 from screening.deduplicating import merge_duplicates
-from screening.review.errors import InvalidInput, NotFound
-from screening.importers import parse_file
+from screening.importers import left_out_summary, parse_file
 from screening.models import BatchStatus, ImportBatch, Record
+from screening.review.errors import InvalidInput, NotFound
 from screening.review.models import Role, utcnow
 from screening.records import citation_to_row, kept_citations
 from screening.review.access import ReviewAccess
@@ -164,14 +164,16 @@ def _import(session: Session, report: Report, batch: ImportBatch) -> None:
     session.add(batch)
     record_event(session, actor_id=batch.created_by_id, action="import.complete", object_type="import_batch",
                  object_id=batch.id, review_id=batch.review_id, records=len(new), skipped_empty=len(empty),
-                 merged_automatically=merged.auto_merged, candidates=merged.candidates)
+                 merged_automatically=merged.auto_merged, candidates=merged.candidates,
+                 lines_left_out=[vars(item) for item in parsed.left_out])
     session.commit()
     # Fresh planner statistics: without them PostgreSQL plans the queue's query for an empty
     # table (nested loops over thousands of records) until autovacuum catches up.
     session.connection().exec_driver_sql("ANALYZE record")
     session.commit()
+    left_out = left_out_summary(parsed.left_out)
     report(1.0, f"Imported {len(new):,} records; {merged.auto_merged:,} duplicates merged, "
-                f"{merged.candidates:,} possible duplicates to check")
+                f"{merged.candidates:,} possible duplicates to check" + (f"; {left_out}" if left_out else ""))
 
 
 def _store(session: Session, report: Report, batch_id: int, review_id: int, new: list[tuple[int, Citation]]) -> None:

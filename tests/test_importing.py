@@ -16,7 +16,7 @@ from screening.review.bulk import insert_rows
 from screening.records import kept_records, record_counts
 from screening.review.access import review_access
 from tests.factories import FIXTURES, import_fixture, make_review, make_user
-from tests.web import csrf_token, log_in, post_form
+from tests.web import csrf_token, log_in
 
 STROKE = "dedup/stroke_sample.csv"  # 54 records, 20 labelled duplicate groups
 
@@ -92,6 +92,20 @@ def test_a_file_that_cannot_be_read_is_refused_and_leaves_nothing(session, revie
     session.refresh(batch)
     assert batch.status == BatchStatus.failed and "truncated.ris" in batch.error
     assert session.exec(select(Record)).all() == []
+
+
+def test_lines_that_belong_to_no_record_are_left_out_and_named_in_the_import_report(session, review, lead, uploads):
+    data = (b"AU  - Stray, A\n\n" + (FIXTURES / "import/ovid_psycinfo.ris").read_bytes())
+    batch = importing.create_batch(session, _access(session, review, lead), BatchRequest("PsycINFO (Ovid)", "psyc.ris"),
+                                   data, uploads_dir=uploads, max_bytes=10**6)
+    messages = []
+    importing.import_batch(session, lambda progress, message: messages.append(message), batch_id=batch.id,
+                           review_id=review.id)
+    session.refresh(batch)
+    assert (batch.status, batch.record_count) == (BatchStatus.complete, 3)
+    assert messages[-1].endswith("; 1 line left out: line 1 (a tag line before the first record)")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "import.complete")).one()
+    assert event.detail["lines_left_out"] == [{"line": 1, "text": "AU  - Stray, A", "why": "a tag line before the first record"}]
 
 
 def test_records_with_no_title_and_no_abstract_wait_for_consent(session, review, lead, uploads):

@@ -7,15 +7,20 @@ automatic ones into merge groups without chaining distinct studies
 record; ``dedup_files`` runs it all on export files for ``winnow dedup``.
 
 Figures (``nice .venv/bin/python bench/dedup.py``, hand-labelled sets; the
-anchor is BibDedupe 0.11.0):
+anchor is BibDedupe 0.11.0; review pairs are pairs left for a person):
 
 =============  ==================  ============  =======  ============  =========
 set            auto sensitivity    false merges  covered  review pairs  BibDedupe
 =============  ==================  ============  =======  ============  =========
-haematology    0.877               0             0.994    156           0.828 / 1
-respiratory    0.959               0             0.996    66            0.925 / 0
-stroke         0.996               0             0.998    27            0.996 / 0
+haematology    0.877               0             0.994    123           0.828 / 1
+respiratory    0.957               0             0.996    50            0.925 / 0
+stroke         0.996               0             0.998    19            0.996 / 0
 =============  ==================  ============  =======  ============  =========
+
+The same script scores each set again with labelled perturbations added (the
+ways other databases write one report, and traps that must never merge:
+another title at the same place, recurring titles in four issues); there
+too, no false merge, and 538 of 540 perturbed pairs merge automatically.
 
 The labels disagree among themselves on errata: haematology groups four
 articles with errata their MEDLINE records name, while stroke keeps apart an

@@ -37,7 +37,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from screening.dedup.compare import TEAM_TITLE
-from screening.dedup.normalise import STOPWORDS, Prepared, page_number
+from screening.dedup.normalise import Prepared, page_number
 
 MAX_BLOCK = 3000
 RARE_WORDS = 3

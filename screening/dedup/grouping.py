@@ -57,13 +57,17 @@ def group_duplicates(n: int, pairs: Iterable[DuplicatePair]) -> list[list[int]]:
 def pairs_for_review(n: int, pairs: Sequence[DuplicatePair]) -> list[DuplicatePair]:
     """The pairs a person should decide: every candidate pair, and every
     automatic pair the grouping refused (re-labelled ``candidate``), except
-    pairs whose two records already sit in one automatic group."""
+    pairs whose two records already sit in one automatic group, and only the
+    strongest pair between two groups (or a group and a record): a person
+    decides about the merged records, so one decision covers them all."""
     groups, refused = _plan(n, pairs)
     group_of = {i: g[0] for g in groups for i in g}
     out = [replace(p, decision="candidate", score=min(p.score, 0.89), reasons=p.reasons + (CHAIN_REASON,))
            for p in refused]
     out += [p for p in pairs if p.decision == "candidate"]
-    return sorted(
-        (p for p in out if p.left not in group_of or group_of[p.left] != group_of.get(p.right)),
-        key=lambda p: (-p.score, p.left, p.right),
-    )
+    shown: dict[tuple[int, int], DuplicatePair] = {}
+    for p in sorted(out, key=lambda p: (-p.score, p.left, p.right)):
+        left, right = group_of.get(p.left, p.left), group_of.get(p.right, p.right)
+        if left != right:
+            shown.setdefault((min(left, right), max(left, right)), p)
+    return list(shown.values())

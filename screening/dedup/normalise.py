@@ -37,6 +37,12 @@ _CUT_NOTE_RE = re.compile(
     r"published|republished|reprint)\b[^\[\]]*$",
     re.IGNORECASE,
 )
+# A letter's record that ends by citing the article it comments on:
+# "More on eculizumab for ... syndrome... N Engl J Med. 2009 Jan 29;360(5):544-6".
+_CITED_AT_END_RE = re.compile(
+    r"(?:\.{2,3}|\.)\s*[A-Z][\w .&-]{1,80}\.\s*(?:19|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?"
+    r"\s*;\s*\d+\s*(?:\([^()]*\))?\s*:\s*[a-z]?\d+(?:\s*-\s*\d+)?\.?$"
+)
 # MEDLINE follows a word corrected after publication with "[corrected]"; records
 # of the article as printed have another word there, so the word is not compared.
 _CORRECTED_WORD_RE = re.compile(r"\s*\S+\s*\[corrected\](?=.)")
@@ -85,20 +91,27 @@ def fold(text: str) -> str:
     return _NON_ALNUM_RE.sub(" ", text.translate(_APOSTROPHES_AND_AMPERSAND)).strip()
 
 
+# Quotation marks some databases wrap a whole title in.
+_WRAPPING_QUOTES = "\"'\u201c\u201d\u201e\u2018\u2019\u00ab\u00bb"
+
+
 def strip_title_notes(title: str) -> str:
     """Remove what databases add around a title without changing the report.
 
+    Quotation marks around the whole title go first, so the notes inside them are seen.
     A title wholly in square brackets is MEDLINE's English translation of a
     foreign title: keep the inside. Trailing bracketed notes (``[Chinese]``,
     ``[Erratum appears in ...]``, ``[corrected]``) and ``(author's transl)`` go,
     unless nothing would be left; so does such a note cut off by a length limit
     (``[Erratum appears in J Pediatr. 2003 Jun``), and the original-language
     title Embase and Ovid append (``<ORIGINAL> ...``, ``[...] TO: ...``). A
-    word MEDLINE marks ``[corrected]`` inside a title goes with its mark."""
+    word MEDLINE marks ``[corrected]`` inside a title goes with its mark, and
+    so does a closing citation of the article a letter comments on
+    (``... N Engl J Med. 2009 Jan 29;360(5):544-6``)."""
     text = title or ""
     if "&" in text:
         text = html.unescape(text)
-    text = text.strip().strip('"').strip()
+    text = text.strip().strip(_WRAPPING_QUOTES).strip()
     # Each pattern runs only on titles with the characters it needs: most have none.
     if "transl" in text:
         text = _AUTHORS_TRANSL_RE.sub(" ", text).strip()
@@ -106,6 +119,8 @@ def strip_title_notes(title: str) -> str:
         text = _ORIGINAL_TITLE_RE.sub("", text).strip()
     if "[" in text:
         text = _strip_bracketed_notes(text)
+    if ";" in text:
+        text = _CITED_AT_END_RE.sub("", text)
     return text.strip().rstrip(".").strip()
 
 
@@ -270,6 +285,24 @@ def split_authors(authors: list[str]) -> list[str]:
 # "A = B" lists alternate names; Embase gives a meeting's abstracts as
 # "Journal name.Conference: Meeting name ...", naming both.
 _JOURNAL_NAMES_RE = re.compile(r"\s=\s|\[|\]|\.?\s*\bconference\s*:\s*", re.IGNORECASE)
+_PRINTED_IN_JOURNAL_RE = re.compile(r"\.\s*conference\s*:", re.IGNORECASE)
+_IN_PARENTHESES_RE = re.compile(r"\(([^()]*)\)")
+# How a meeting's name changes from one year's proceedings to the next: "Proceedings of the 51st
+# Annual ...", "ICIS 2019". Without these words and numbers the meeting's name is left ...
+_MEETING_NUMBERING = frozenset({"proceedings", "proc", "annual"})
+_ORDINAL_RE = re.compile(r"\d+(st|nd|rd|th)")
+# ... unless what is left is only words every meeting has ("Annual Scientific Meeting").
+_MEETING_WORDS = frozenset(
+    "conference congress meeting proceedings symposium workshop colloquium international national world "
+    "scientific annual joint general society association abstracts abstract book program programme".split()
+)
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+
+
+def _acronym(part: str) -> str:
+    """``ICIS 2019 Proceedings`` -> ``icis``: a name that, without its numbering, is one word in capitals."""
+    words = [w for w in _LETTERS_RE.findall(part) if w.lower() not in _MEETING_NUMBERING]
+    return words[0].lower() if len(words) == 1 and words[0].isupper() and 2 <= len(words[0]) <= 12 else ""
 
 
 @lru_cache(maxsize=1 << 16)  # names and journals repeat across records
@@ -277,15 +310,36 @@ def journal_variants(journal: str) -> tuple[tuple[str, ...], ...]:
     """Token tuples of each name a journal field gives (``A = B = C`` lists
     alternate names, ``Journal.Conference: Meeting`` names the journal and the
     meeting), without parenthesised places or stop words:
-    ``Lung cancer (Amsterdam, Netherlands)`` -> ``(("lung", "cancer"),)``."""
-    out = []
+    ``Lung cancer (Amsterdam, Netherlands)`` -> ``(("lung", "cancer"),)``.
+
+    A meeting is named differently from one record to another: with or
+    without "Proceedings of the 51st Annual" and the year, or by its acronym
+    (``HICSS``, ``ICIS 2019``, ``... (HICSS)``, ``..., ICIS 2019``). So a
+    meeting's name also gives a variant without that numbering (when a word
+    every meeting has is not all that is left), and an acronym, alone, in
+    parentheses or between commas, is a name of its own."""
+    out: list[tuple[str, ...]] = []
+
+    def add(tokens: tuple[str, ...]) -> None:
+        if tokens and tokens not in out:
+            out.append(tokens)
+
     for name in _JOURNAL_NAMES_RE.split(journal or ""):
-        name = re.sub(r"\([^()]*\)", " ", name)
+        inner = _IN_PARENTHESES_RE.findall(name)
+        name = _IN_PARENTHESES_RE.sub(" ", name)
+        meeting = _CONFERENCE_RE.search(fold(name)) is not None
         # "Journal of clinical oncology : official journal of ..." is also its first part.
         for part in (name, name.split(":")[0]):
             tokens = tuple(t for t in fold(part).split() if t not in _JOURNAL_STOPWORDS)
-            if tokens and tokens not in out:
-                out.append(tokens)
+            add(tokens)
+            unnumbered = tuple(t for t in tokens if not (t.isdigit() or _ORDINAL_RE.fullmatch(t)
+                                                         or t in _MEETING_NUMBERING))
+            if meeting and set(unnumbered) - _MEETING_WORDS:
+                add(unnumbered)
+        for part in [name, *inner, *(name.split(",") if meeting else ())]:
+            acronym = _acronym(part)
+            if acronym:
+                add((acronym,))
     return tuple(out)
 
 
@@ -304,7 +358,8 @@ _CONFERENCE_RE = re.compile(
 _TYPE_CLASSES = {
     "journal": {"jour", "jfull", "ejour", "mgzn", "article", "journal article", "journal"},
     "conference": {"conf", "cpaper", "abst", "inproceedings", "conference", "conference abstract",
-                   "conference paper", "conference proceeding", "meeting abstract", "proceedings"},
+                   "conference paper", "conference proceeding", "meeting abstract", "proceedings",
+                   "proceedings paper"},
     "book": {"book", "ebook", "edbook", "whole book"},
     "chapter": {"chap", "echap", "incollection", "inbook", "book chapter", "book section"},
     "thesis": {"thes", "phdthesis", "mastersthesis", "thesis", "dissertation"},
@@ -395,7 +450,34 @@ def leading_number(value: str) -> str:
     return match.group(0).lstrip("0") or "0" if match else ""
 
 
+def doi_key(doi: str | None) -> str:
+    """A DOI as it compares: an old SICI DOI HTML-escaped by a database
+    (``10.1002/(SICI)1097-0258(19980715)17:13&lt;1495::AID-SIM863&gt;3.0.CO;2-I``) is the DOI itself."""
+    doi = (doi or "").strip()
+    if "&" in doi:
+        doi = html.unescape(doi)
+    return doi.lower()
+
+
 MAX_AUTHORS = 25  # enough to tell two teams apart; consortium lists run to hundreds
+
+# Words that name a kind of piece rather than its subject. A journal prints a piece titled with
+# these alone ("Editorial", "Editor's comments", "Reply", "Book review", "Introduction to the
+# special issue") in issue after issue, so such a title says which piece it is no more than a
+# page number would.
+GENRE_WORDS = frozenset(
+    """editorial editorials editor editors comment comments commentary commentaries reply replies response
+    responses rejoinder letter letters erratum errata corrigendum corrigenda correction corrections retraction
+    note notes introduction special issue issues section preface foreword book books review reviews
+    conference congress meeting symposium report reports proceedings abstract abstracts news announcement
+    announcements obituary index contents message president presidents column interview discussion summary
+    highlights perspective perspectives viewpoint opinion welcome farewell guest forum correspondence reviewer
+    reviewers acknowledgement acknowledgements acknowledgment calendar author authors reader readers dear volume
+    year annual supplement""".split()
+)
+# A title wholly in square brackets is MEDLINE's English translation of one in another language;
+# Embase and Ovid mark an original-language title appended to it.
+_TRANSLATED_RE = re.compile(r"^\W*\[|<ORIGINAL>|\]\s*TO:\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,6 +487,8 @@ class Prepared:
     title: str  # folded title, words joined by single spaces
     tokens: frozenset[str]
     words: frozenset[str]  # title tokens without stop words and numbers
+    recurring: bool  # genre words and at most one other: a title that recurs in issue after issue (``GENRE_WORDS``)
+    translated: bool  # the title is marked as a translation (``_TRANSLATED_RE``)
     numbers: tuple[str, ...]  # sorted numbers in the title (roman numerals included)
     surnames: tuple[str, ...]
     name_words: frozenset[str]  # every word of every author's name
@@ -412,6 +496,7 @@ class Prepared:
     journals: tuple[tuple[str, ...], ...]
     journal_initials: tuple[str, ...]  # of each name in ``journals``, for blocking
     kind: str
+    meeting: bool  # the journal field names a meeting's proceedings (not a journal printing its abstracts)
     notice: bool  # a correction notice; ``title`` is then the corrected article's title
     erratum_at: tuple[tuple[str, str, str], ...]  # where its errata are printed, by its own note (``erratum_places``)
     abstract_like: bool  # its locator reads as a meeting abstract's (``reads_as_abstract``)
@@ -435,10 +520,13 @@ def prepare(cit: Citation) -> Prepared:
     authors = split_authors(cit.authors)[:MAX_AUTHORS]
     surnames = [surname(a) for a in authors]
     all_name_words = frozenset().union(*map(name_words, authors)) if authors else frozenset()
+    words = token_set - STOPWORDS - frozenset(numbers) if numbers else token_set - STOPWORDS
     return Prepared(
         title=" ".join(tokens),
         tokens=token_set,
-        words=token_set - STOPWORDS - frozenset(numbers) if numbers else token_set - STOPWORDS,
+        words=words,
+        recurring=not words.isdisjoint(GENRE_WORDS) and len(words - GENRE_WORDS) < 2,
+        translated=_TRANSLATED_RE.search(cit.title or "") is not None,
         numbers=tuple(sorted(t for t in tokens if t.isdigit())) if numbers else (),
         surnames=tuple(s for s in surnames if s),
         name_words=all_name_words,
@@ -446,6 +534,7 @@ def prepare(cit: Citation) -> Prepared:
         journals=journal_variants(cit.journal),
         journal_initials=journal_initials(cit.journal),
         kind=publication_class(cit),
+        meeting=_class_of_journal(cit.journal) == "conference" and not _PRINTED_IN_JOURNAL_RE.search(cit.journal),
         notice=notice,
         erratum_at=erratum_places(cit.title),
         abstract_like=reads_as_abstract(cit, first, last),
@@ -455,6 +544,6 @@ def prepare(cit: Citation) -> Prepared:
         first_page=first,
         last_page=last,
         pages=(cit.pages or "").strip(),
-        doi=(cit.doi or "").strip().lower(),
+        doi=doi_key(cit.doi),
         pmid=pmid.lstrip("0"),
     )

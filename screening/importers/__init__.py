@@ -12,16 +12,21 @@ from screening.importers.bibtex import parse_bibtex
 from screening.importers.detect import OLE_MAGIC, ZIP_MAGIC, delimiter_of, detect_text_format
 from screening.importers.endnote_xml import parse_endnote_xml
 from screening.importers.errors import ImportFormatError
+from screening.importers.left_out import LeftOut, left_out_summary
 from screening.importers.medline import parse_medline
+from screening.importers.ovid_tagged import parse_ovid_tagged
 from screening.importers.ris import parse_ris
 from screening.importers.tabular import parse_delimited, parse_endnote_tab, parse_xlsx
 from screening.importers.text import decode
+from screening.importers.wos import parse_wos
 
-__all__ = ["FORMAT_NAMES", "ImportFormatError", "ParsedFile", "parse_file"]
+__all__ = ["FORMAT_NAMES", "ImportFormatError", "LeftOut", "ParsedFile", "left_out_summary", "parse_file"]
 
 FORMAT_NAMES = {
     "ris": "RIS",
     "medline": "MEDLINE/nbib",
+    "wos": "Web of Science plain text",
+    "ovid_tagged": "Ovid tagged text",
     "bibtex": "BibTeX",
     "endnote_xml": "EndNote XML",
     "endnote_tab": "EndNote tab-delimited",
@@ -36,6 +41,8 @@ class ParsedFile:
     format: str
     encoding: str
     citations: list[Citation] = field(default_factory=list)
+    # Lines that belong to no record (a tag line before the first one ...), for the import's report.
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 def _parse_csv(text: str, filename: str) -> list[Citation]:
@@ -46,10 +53,16 @@ def _parse_tsv(text: str, filename: str) -> list[Citation]:
     return parse_delimited(text, filename, "\t")
 
 
-_TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
+# Formats read record by record: what no record can take, or a record that cannot be read, is left
+# out and named, and the rest is imported.
+_LENIENT_PARSERS: dict[str, Callable[[str, str], tuple[list[Citation], list[LeftOut]]]] = {
     "ris": parse_ris,
     "medline": parse_medline,
+    "wos": parse_wos,
+    "ovid_tagged": parse_ovid_tagged,
     "bibtex": parse_bibtex,
+}
+_TEXT_PARSERS: dict[str, Callable[[str, str], list[Citation]]] = {
     "endnote_xml": parse_endnote_xml,
     "endnote_tab": parse_endnote_tab,
     "csv": _parse_csv,
@@ -91,11 +104,16 @@ def parse_file(data: bytes, filename: str) -> ParsedFile:
                 f"this is not a format Winnow reads: {', '.join(FORMAT_NAMES.values())}. "
                 f"The file starts with {start!r}. Export the search results again in one of these formats.",
             )
-        parsed = ParsedFile(format_, encoding, _TEXT_PARSERS[format_](text, filename))
+        if format_ in _LENIENT_PARSERS:
+            citations, left_out = _LENIENT_PARSERS[format_](text, filename)
+        else:
+            citations, left_out = _TEXT_PARSERS[format_](text, filename), []
+        parsed = ParsedFile(format_, encoding, citations, left_out)
     if not parsed.citations:
+        unread = f" ({left_out_summary(parsed.left_out)})" if parsed.left_out else ""
         raise ImportFormatError(
             filename, None,
-            f"no records found in this {FORMAT_NAMES[parsed.format]} file. "
+            f"no records found in this {FORMAT_NAMES[parsed.format]} file{unread}. "
             "Check that the export finished and holds the search results.",
         )
     return parsed

@@ -10,32 +10,28 @@ from bibtexparser.bparser import BibTexParser
 from bibtexparser.customization import convert_to_unicode
 
 from screening.citation import Citation
-from screening.importers.errors import ImportFormatError
 from screening.importers.fields import join_pages, parse_year, split_keywords
+from screening.importers.left_out import LeftOut
 
 # An entry's opening line: "@article{key," (not @comment, @string, @preamble).
 _ENTRY_START = re.compile(r"^[ \t]*@(?!comment\b|string\b|preamble\b)([A-Za-z]+)[ \t]*[{(][ \t]*([^,\s]*)", re.MULTILINE | re.IGNORECASE)
 
 
-def parse_bibtex(text: str, filename: str) -> list[Citation]:
+def parse_bibtex(text: str, filename: str) -> tuple[list[Citation], list[LeftOut]]:
+    """The entries bibtexparser reads, and the opening line of each it cannot read."""
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
     parser.customization = convert_to_unicode
     entries = bibtexparser.loads(text, parser=parser).entries
-    _check_nothing_dropped(text, {entry.get("ID", "") for entry in entries}, filename)
-    return [_citation(entry) for entry in entries]
+    return [_citation(entry) for entry in entries], _dropped(text, {entry.get("ID", "") for entry in entries})
 
 
-def _check_nothing_dropped(text: str, keys: set[str], filename: str) -> None:
-    """bibtexparser skips an entry it cannot read without a word; refuse the
-    file instead, naming the line the first lost entry starts on."""
-    for match in _ENTRY_START.finditer(text):
-        if match.group(2) not in keys:
-            line = text.count("\n", 0, match.start()) + 1
-            raise ImportFormatError(
-                filename, line,
-                f"the @{match.group(1)} entry {match.group(2)!r} starting here cannot be read. "
-                "Check that its braces are balanced and that fields are separated by commas.",
-            )
+def _dropped(text: str, keys: set[str]) -> list[LeftOut]:
+    """bibtexparser skips an entry it cannot read without a word: name each, by the line it starts on."""
+    return [
+        LeftOut.of(text.count("\n", 0, match.start()) + 1, match.group(0).strip(),
+                   f"the @{match.group(1)} entry {match.group(2)!r} cannot be read: check its braces and commas")
+        for match in _ENTRY_START.finditer(text) if match.group(2) not in keys
+    ]
 
 
 def _clean(value: str) -> str:

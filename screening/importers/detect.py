@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+from screening.importers import ovid_tagged
 from screening.importers.tabular import COLUMN_NAMES, column_key
 
 _ENDNOTE_XML = re.compile(r"<(?:xml|records?)\b", re.IGNORECASE)
 _MEDLINE = re.compile(r"^PMID- ?\d", re.MULTILINE)
+# Web of Science plain text ends each record with a bare "ER" line.
+_WOS_END = re.compile(r"^ER\s*$", re.MULTILINE)
 _RIS = re.compile(r"^[ \t]*TY {1,2}-", re.MULTILINE)
 _BIBTEX = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
 _DELIMITERS = ("\t", ",", ";")
@@ -21,8 +24,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 
 
 def detect_text_format(text: str) -> str | None:
-    """``ris``, ``medline``, ``bibtex``, ``endnote_xml``, ``endnote_tab``,
-    ``csv`` or ``tsv``; ``None`` for anything else."""
+    """``ris``, ``medline``, ``wos``, ``ovid_tagged``, ``bibtex``, ``endnote_xml``,
+    ``endnote_tab``, ``csv`` or ``tsv``; ``None`` for anything else."""
     head = text.lstrip()[:_SNIFFED]
     first_line = head.split("\n", 1)[0]
     if head.startswith("<") and _ENDNOTE_XML.search(head[:2000]):
@@ -31,6 +34,10 @@ def detect_text_format(text: str) -> str | None:
         return "endnote_tab"
     if _MEDLINE.search(head):
         return "medline"
+    if (first_line.startswith("FN ") or first_line.startswith("PT ")) and _WOS_END.search(head):
+        return "wos"  # "FN Clarivate Analytics Web of Science", "VR 1.0", "PT J" ...
+    if ovid_tagged.detects(head):
+        return "ovid_tagged"
     if _RIS.search(head):
         return "ris"
     if _BIBTEX.search(head):

@@ -3,10 +3,11 @@
 A generator over the lines does what rispy leaves to its caller: it drops
 Ovid's ``1.`` numbering and header lines between records, accepts ``TY -``
 with one space, folds continuation lines (an EndNote ``KW`` list, a wrapped
-abstract) into their tag, closes a record whose ``ER`` is missing, and names
-the line of a tag that stands outside any record. rispy's parser reads those
-cleaned lines as they come, with the file's own tag names as keys, so ``raw``
-keeps them. (Joining the cleaned lines into a text for ``rispy.loads`` to
+abstract) into their tag, closes a record whose ``ER`` is missing, and gives
+tag lines between records to the record they belong to (``_clean_lines``),
+leaving out, and naming, only those that belong to none. rispy's parser reads
+those cleaned lines as they come, with the file's own tag names as keys, so
+``raw`` keeps them. (Joining the cleaned lines into a text for ``rispy.loads`` to
 split again cost a 100,000-record import several seconds.)"""
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from collections.abc import Iterator
 import rispy
 
 from screening.citation import Citation, normalise_doi
-from screening.importers.errors import ImportFormatError
 from screening.importers.fields import join_pages, parse_year, pmid_in_text, split_keywords
+from screening.importers.left_out import LeftOut
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 # Tags that repeat once per value; a line continuing one of them is a new
@@ -26,11 +27,13 @@ _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*)|\s*)$")
 LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "KW", "N1", "UR", "L1", "L2", "L4", "SN", "DB"]
 # Tags whose text may hold "PMID: 123" (EBSCO writes it in U2, Zotero in N1).
 _NOTE_TAGS = ("N1", "U1", "U2", "U3", "U4", "U5", "M1", "M2", "AN", "ID")
+# An article number in C7 ("093903", "e0123456"), not another id kept there ("NCT01234567").
+_ARTICLE_NUMBER = re.compile(r"[A-Za-z]?\d+")
 # A DOI given as a link or with a prefix in a tag that is not DO.
 _DOI_LIKE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|10\.\d{4,9}/)", re.IGNORECASE)
 
 
-class _OwnTagNames(dict):
+class OwnTagNames(dict):
     """A rispy mapping that keys every tag by itself."""
 
     def __missing__(self, tag: str) -> str:
@@ -38,58 +41,90 @@ class _OwnTagNames(dict):
 
 
 _PARSER = rispy.RisParser(
-    mapping=_OwnTagNames(), list_tags=LIST_TAGS, delimiter_tags_mapping={}, enforce_list_tags=False,
+    mapping=OwnTagNames(), list_tags=LIST_TAGS, delimiter_tags_mapping={}, enforce_list_tags=False,
 )
 
 
-def parse_ris(text: str, filename: str) -> list[Citation]:
-    return [_citation(record) for record in _PARSER.parse_lines(_clean_lines(text, filename))]
+def parse_ris(text: str, filename: str) -> tuple[list[Citation], list[LeftOut]]:
+    """The file's records, and the tag lines that belong to none of them."""
+    left_out: list[LeftOut] = []
+    records = _PARSER.parse_lines(_clean_lines(text, left_out))
+    return [_citation(record) for record in records], left_out
 
 
-def _clean_lines(text: str, filename: str) -> Iterator[str]:
-    """The file's records as ``TG  - value`` lines, each record closed by ``ER``."""
-    pending = ""  # the last tag line, held back while continuation lines may extend it
-    in_record = False
+def _clean_lines(text: str, left_out: list[LeftOut]) -> Iterator[str]:
+    """The file's records as ``TG  - value`` lines, each record opened by ``TY`` and closed by ``ER``.
+
+    Between one record's ``ER`` and the next ``TY`` databases write more than
+    numbering and links: Ovid puts tag lines there (``NL  - ...``, ``C1  -
+    Database: Embase ...`` before its search history), while other exports
+    start a record with a few tags before its ``TY`` line, or leave a record
+    without one. So tag lines between records are held until it is clear
+    which: a run that leads straight into a ``TY`` line (no blank or other
+    line between) starts that record, and one that ends with an ``ER`` of its
+    own is a record without a ``TY``; any other belongs to the record just
+    closed, or, before the first record, to nothing: it is left out and named
+    in ``left_out``."""
+    pending = ""  # the last tag line of a record, held back while continuation lines may extend it
     last_tag = ""
+    in_record = False
+    closed = False  # a record was closed and may still take the tag lines that follow its ER
+    held: list[tuple[int, str]] = []  # tag lines between records: (line number, the cleaned line)
+    detached = 0  # held[:detached] are set apart from what follows by a blank or other line
+
+    def settle(lines: list[tuple[int, str]]) -> Iterator[str]:
+        """Tag lines after a record's ER go to that record; before the first record, nowhere."""
+        for number, line in lines:
+            if closed:
+                yield line
+            else:
+                left_out.append(LeftOut.of(number, line, "a tag line before the first record"))
+
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.rstrip().rstrip("\x1a")
         match = _TAG_LINE.match(line)
-        if match:
-            tag, value = match.group(1), (match.group(2) or "").strip()
-            if pending:
-                yield pending
-                pending = ""
-            if tag == "TY":
-                if in_record:
+        if in_record:
+            if match:
+                tag, value = match.group(1), (match.group(2) or "").strip()
+                if pending:
+                    yield pending
+                    pending = ""
+                if tag == "TY":  # a new record before this one's ER
                     yield "ER  - "
-                in_record = True
-            elif tag == "ER":
-                if in_record:
-                    yield "ER  - "
-                in_record = False
-                continue
-            elif not in_record:
-                raise ImportFormatError(
-                    filename, number,
-                    f"a tag line {_shorten(line)!r} outside any record. Check the file is a complete "
-                    "RIS export (each record starts with TY  - and ends with ER  -).",
-                )
-            pending = f"{tag}  - {value}"
-            last_tag = tag
-        elif in_record and line.strip():
-            if last_tag in LIST_TAGS:
-                yield pending
-                pending = f"{last_tag}  - {line.strip()}"
-            else:
-                pending += " " + line.strip()
+                    yield f"TY  - {value}"
+                elif tag == "ER":
+                    in_record, closed, held, detached = False, True, [], 0
+                else:
+                    pending, last_tag = f"{tag}  - {value}", tag
+            elif line.strip():
+                if last_tag in LIST_TAGS:
+                    yield pending
+                    pending = f"{last_tag}  - {line.strip()}"
+                else:
+                    pending += " " + line.strip()
+            continue
+        if not match:  # numbering, links, search history, blank lines
+            detached = len(held)
+            continue
+        tag, value = match.group(1), (match.group(2) or "").strip()
+        if tag not in ("TY", "ER"):
+            held.append((number, f"{tag}  - {value}"))
+            continue
+        starting = held[detached:]
+        if tag == "ER" and not starting:
+            continue  # an ER with nothing to close
+        yield from settle(held[:detached])
+        if closed:
+            yield "ER  - "
+        yield f"TY  - {value if tag == 'TY' else ''}"
+        yield from (line for _, line in starting)
+        held, detached, last_tag = [], 0, ""
+        in_record, closed = tag == "TY", tag == "ER"
     if pending:
         yield pending
-    if in_record:
+    yield from settle(held)
+    if in_record or closed:
         yield "ER  - "
-
-
-def _shorten(line: str) -> str:
-    return line if len(line) <= 40 else line[:37] + "..."
 
 
 def _tag_values(record: dict) -> dict[str, list[str]]:
@@ -123,10 +158,10 @@ def _citation(record: dict) -> Citation:
         abstract=max(abstracts, key=len),
         authors=list(dict.fromkeys(_values(values, "AU") + _values(values, "A1"))),
         year=parse_year(*(_first(values, tag) for tag in ("PY", "Y1", "DA"))),
-        journal=_first(values, "JF", "T2", "JO", "JA", "J2", "J1"),
+        journal=_journal(values),
         volume=_first(values, "VL"),
         issue=_first(values, "IS", "CP"),
-        pages=join_pages(_first(values, "SP"), _first(values, "EP")),
+        pages=join_pages(_first(values, "SP"), _first(values, "EP")) or _article_number(values),
         doi=_doi(values),
         pmid=_pmid(values),
         keywords=split_keywords(_values(values, "KW")),
@@ -135,6 +170,20 @@ def _citation(record: dict) -> Citation:
         source_id=_first(values, "ID"),
         raw={tag: value for tag, value in record.items() if value},
     )
+
+
+def _journal(values: dict[str, list[str]]) -> str:
+    # EBSCOhost writes an alternative title or subtitle in T2 and the journal in JO/JF/J1
+    # (zotero/translators#1700). SO is the journal in RIS written by R tools from Web of Science data.
+    if any("ebsco" in provider.lower() for provider in _values(values, "DP")):
+        return _first(values, "JF", "JO", "J1", "JA", "J2")
+    return _first(values, "JF", "T2", "JO", "JA", "J2", "J1", "SO")
+
+
+def _article_number(values: dict[str, list[str]]) -> str:
+    """Scopus gives an article printed without pages its article number in C7 ("093903", "e0123456")."""
+    number = _first(values, "C7")
+    return number if _ARTICLE_NUMBER.fullmatch(number) else ""
 
 
 def _doi(values: dict[str, list[str]]) -> str:

@@ -2,7 +2,9 @@
 
 Columns are matched by name, ignoring case, spaces and punctuation, against
 the names the common exports use (ASReview, Zotero, Rayyan, Covidence,
-Scopus, PubMed, EndNote), so no one has to rename columns by hand."""
+Scopus, PubMed, EndNote), so no one has to rename columns by hand; Web of
+Science's tab-delimited export, headed by its field tags, is read by what
+those tags mean."""
 
 from __future__ import annotations
 
@@ -48,6 +50,21 @@ KEYWORD_COLUMNS = (
     "indexkeywords", "meshterms", "kw", "tags",
 )
 _PAGE_RANGE_COLUMNS = (("pagestart", "pageend"), ("startpage", "endpage"))
+# An electronic article number (Scopus's "Art. No."), the locator of an article printed without pages.
+_ARTICLE_NUMBER_COLUMNS = ("artno", "articlenumber")
+
+# Web of Science's tab-delimited export heads its columns with its field tags, several of which
+# mean something else under the names above ("ID" is Keywords Plus, "SP" conference sponsors,
+# "PG" the page count, "DA" the date the file was made); a header with PT, UT and SO is one.
+_WOS_SIGNATURE = {"pt", "ut", "so"}
+WOS_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "title": ("ti",), "abstract": ("ab",), "authors": ("af", "au"), "year": ("py", "ey", "pd"),
+    "journal": ("so",), "volume": ("vl",), "issue": ("is",), "pages": (), "doi": ("di",), "pmid": ("pm",),
+    "url": (), "type": ("dt", "pt"), "source_id": ("ut",),
+}
+_WOS_KEYWORDS = ("de", "id")
+_WOS_PAGES = ("bp", "ep")
+_WOS_ARTICLE_NUMBER = ("ar",)
 # Free-text columns where a PubMed id hides as "PMID: 123" (Zotero's Extra).
 _NOTE_COLUMNS = ("extra", "notes", "note")
 
@@ -167,13 +184,16 @@ def _map_columns(header: list[str], filename: str) -> dict[str, list[str]]:
     by_key: dict[str, str] = {}
     for name in header:
         by_key.setdefault(column_key(name), name)
-    columns = {
-        field: [by_key[key] for key in keys if key in by_key]
-        for field, keys in COLUMN_NAMES.items()
-    }
-    columns["keywords"] = [by_key[key] for key in KEYWORD_COLUMNS if key in by_key]
-    columns["notes"] = [by_key[key] for key in _NOTE_COLUMNS if key in by_key]
-    for start, end in _PAGE_RANGE_COLUMNS:
+    wos = _WOS_SIGNATURE <= by_key.keys()
+    names, keywords, ranges, numbers, notes = (
+        (WOS_COLUMN_NAMES, _WOS_KEYWORDS, (_WOS_PAGES,), _WOS_ARTICLE_NUMBER, ()) if wos
+        else (COLUMN_NAMES, KEYWORD_COLUMNS, _PAGE_RANGE_COLUMNS, _ARTICLE_NUMBER_COLUMNS, _NOTE_COLUMNS)
+    )
+    columns = {field: [by_key[key] for key in keys if key in by_key] for field, keys in names.items()}
+    columns["keywords"] = [by_key[key] for key in keywords if key in by_key]
+    columns["notes"] = [by_key[key] for key in notes if key in by_key]
+    columns["article_number"] = [by_key[key] for key in numbers if key in by_key]
+    for start, end in ranges:
         if start in by_key:
             columns.setdefault("page_start", [by_key[start]])
             columns.setdefault("page_end", [by_key[end]] if end in by_key else [])
@@ -197,7 +217,7 @@ def _citation(cells: dict[str, str], columns: dict[str, list[str]]) -> Citation:
     def first(field: str) -> str:
         return next((cells[name] for name in columns.get(field, ()) if name in cells), "")
 
-    pages = first("pages") or join_pages(first("page_start"), first("page_end"))
+    pages = first("pages") or join_pages(first("page_start"), first("page_end")) or first("article_number")
     return Citation(
         title=first("title"),
         abstract=first("abstract"),

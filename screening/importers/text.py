@@ -15,7 +15,8 @@ def decode(data: bytes, filename: str) -> tuple[str, str]:
     """Return ``(text, encoding)``, trying UTF-8 (with or without a byte-order
     mark), then UTF-16 (byte-order mark, or a NUL in every other byte), then
     cp1252, the encoding of Windows exports that are not UTF-8. Line endings
-    become ``\\n``."""
+    become ``\\n``; Unicode line and paragraph separators, which some
+    publishers' RIS puts inside a value to wrap it, become spaces."""
     if data.startswith(codecs.BOM_UTF8):
         text, encoding = data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "utf-8-sig"
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -41,7 +42,8 @@ def decode(data: bytes, filename: str) -> tuple[str, str]:
             "Export the records from the database as RIS, MEDLINE/nbib, BibTeX, "
             "EndNote XML, CSV or XLSX and upload that file.",
         )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\u2028", " ").replace("\u2029", " "), encoding
 
 
 def _looks_like_bomless_utf16(data: bytes) -> bool:

@@ -416,8 +416,15 @@ def test_a_chain_does_not_glue_records_that_are_not_all_alike():
     pairs = [pair(0, 1, score=0.97), pair(1, 2, score=0.95), pair(0, 2, "candidate", 0.6)]
     assert group_duplicates(3, pairs) == [[0, 1]]
     review = pairs_for_review(3, pairs)
-    assert {(p.left, p.right) for p in review} == {(1, 2), (0, 2)}
-    assert all(p.decision == "candidate" for p in review)
+    # Record 2 and the group {0, 1} are one decision: the strongest of their pairs is shown.
+    assert [(p.left, p.right, p.decision) for p in review] == [(1, 2, "candidate")]
+
+
+def test_one_pair_between_two_groups_is_shown_the_strongest():
+    pairs = [pair(0, 1), pair(2, 3), pair(0, 2, "candidate", 0.6), pair(1, 3, "candidate", 0.8),
+             pair(1, 4, "candidate", 0.7), pair(0, 4, "candidate", 0.5)]
+    assert group_duplicates(5, pairs) == [[0, 1], [2, 3]]
+    assert [(p.left, p.right) for p in pairs_for_review(5, pairs)] == [(1, 3), (1, 4)]
 
 
 def test_a_chain_with_a_missing_link_is_refused_too():
@@ -563,3 +570,211 @@ def test_the_labelled_sample_has_no_false_merge_and_every_pair_is_merged_or_show
         return any({group_of.get(x, ("solo", x)), group_of.get(y, ("solo", y))} == {gi, gj} for x, y in review)
 
     assert all(p in merged or shown(*p) for p in true_pairs)
+
+
+# --- what makes two records one report: titles (issue 15) --------------------------------
+
+
+RECURRING = dict(authors=["Rai, Arun"], journal="MIS Quarterly", volume="41", year=2017, pages="")
+
+
+@pytest.mark.parametrize("title", ["Editorial", "Editor's comments", "Letter to the editor", "Reply", "Erratum",
+                                   "Introduction to the special issue", "Book review", "Conference report"])
+def test_a_recurring_title_in_two_issues_is_two_pieces_never_shown(title):
+    for pages in ("", "1", "iii-iv"):
+        assert decision(Citation(title=title, issue="1", **{**RECURRING, "pages": pages}),
+                        Citation(title=title, issue="2", **{**RECURRING, "pages": pages})) is None
+
+
+def test_a_recurring_title_merges_only_where_issue_and_page_say_it_is_one_piece():
+    one = Citation(title="Editor's comments", issue="2", **{**RECURRING, "pages": "iii-vi"})
+    assert decision(one, Citation(title="Editor's Comments.", issue="2", **{**RECURRING, "pages": "iii-vi",
+                                  "authors": ["Rai, A."]})) == "auto"
+    # nothing tells them apart, nor says they are one: a person decides
+    assert decision(Citation(title="Reply", issue="2", **RECURRING), Citation(title="Reply", **RECURRING)) == "candidate"
+    assert decision(Citation(title="Reply", issue="2", **RECURRING),
+                    Citation(title="Reply", issue="2", **RECURRING)) == "candidate"
+    # a shared DOI does not make two issues' pieces one
+    assert decision(Citation(title="Editorial", issue="1", doi="10.1000/x", **RECURRING),
+                    Citation(title="Editorial", issue="2", doi="10.1000/x", **RECURRING)) == "candidate"
+
+
+def test_a_title_with_subject_words_is_not_a_recurring_title():
+    from screening.dedup.normalise import prepare
+
+    assert prepare(Citation(title="Editor's comments")).recurring
+    assert prepare(Citation(title="Response to Smith")).recurring
+    assert not prepare(Citation(title="Editorial: big data in information systems research")).recurring
+    assert not prepare(Citation(title="Stroke rehabilitation")).recurring
+    assert not prepare(Citation(title="Eculizumab")).recurring  # a short title, but of a subject
+
+
+def test_another_title_at_the_same_place_is_never_merged_automatically():
+    # a journal that printed several articles on the same pages, or a database that filled them in wrong
+    place = article()
+    other = article(title="Prevalence of depression among carers of people after a stroke in rural clinics")
+    pair = only_pair(place, other)
+    assert pair is not None and pair.decision == "candidate"
+
+
+@pytest.mark.parametrize(
+    "title_b",
+    [
+        "Effect of aerobic exercise on cognition after stroke",  # the subtitle dropped
+        "MEDICAL PROGRESS: Effect of aerobic exercise on cognition after stroke: a randomised controlled trial",
+        "Effect of aerobic exercise on cognition after stroke: a randomised controlled trial in the community",
+        "Effect of aerobic exercise on cognition after stroke: a randomised controlled tri",  # cut mid-word
+    ],
+)
+def test_at_the_same_place_a_title_within_the_other_is_one_report(title_b):
+    pair = only_pair(article(), article(title=title_b))
+    assert pair is not None and pair.decision == "auto"
+
+
+@pytest.mark.parametrize(
+    ("title_a", "title_b"),
+    [
+        ("Effect of aerobic exercise on cognition after stroke",
+         "Effect of aerobic exercise on cognition after stroke: protocol for a randomised controlled trial"),
+        ("Editor's comments", "Editor's comments: next-generation digital platforms"),
+    ],
+)
+def test_at_the_same_place_a_title_within_the_other_is_not_enough_when_the_rest_says_otherwise(title_a, title_b):
+    assert decision(article(title=title_a, issue=""), article(title=title_b, issue="")) != "auto"
+
+
+def test_a_title_marked_as_translated_merges_at_the_same_page_range_when_its_words_survive():
+    french = article(title="Antibiotic prophylaxis in pulmonary surgery. A controlled double-blind study of "
+                           "amoxicillin versus cefamandole", pages="280-284")
+    medline = article(title="[Comparison of amoxicillin and cefamandole in the prevention of bronchopulmonary "
+                            "infections in pulmonary surgery. A randomized double-blind study]", pages="280-284")
+    assert decision(french, medline) == "auto"
+    # the same wording unmarked, or marked but sharing little, is two titles
+    assert decision(french, article(title=medline.title.strip("[]"), pages="280-284")) == "candidate"
+    assert decision(french, article(title="[Postoperative pain after lung resection in older adults]",
+                                    pages="280-284")) != "auto"
+
+
+def test_a_letter_citing_the_article_it_comments_on_is_one_title_with_or_without_the_citation():
+    from screening.dedup.normalise import strip_title_notes
+
+    assert strip_title_notes("More on eculizumab for atypical HUS... N Engl J Med. 2009 Jan 29;360(5):544-6") == (
+        "More on eculizumab for atypical HUS")
+    assert strip_title_notes("Stroke statistics 2009; an update: 360") == "Stroke statistics 2009; an update: 360"
+
+
+# --- a venue named in different ways (issue 15) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("venue_a", "venue_b"),
+    [
+        ("Proceedings of the 51st Annual Hawaii International Conference on System Sciences", "HICSS"),
+        ("Proceedings of the 51st Annual Hawaii International Conference on System Sciences",
+         "Hawaii International Conference on System Sciences"),
+        ("Hawaii International Conference on System Sciences (HICSS)", "HICSS 2018"),
+        ("40th International Conference on Information Systems, ICIS 2019", "ICIS 2019 Proceedings"),
+        ("International Conference on Information Systems", "Proceedings of the 40th ICIS"),
+    ],
+)
+def test_a_meeting_named_in_different_ways_is_one_venue(venue_a, venue_b):
+    paper = dict(title="Digital platform governance and complementor innovation: a multi-method study",
+                 authors=["Carignani, Andrea", "Rossi, Marta"], year=2018)
+    a = Citation(journal=venue_a, volume="2018-January", pages="4567-4576", type="CONF", **paper)
+    b = Citation(journal=venue_b, volume="51", pages="", type="JOUR", **paper)
+    pair = only_pair(a, b)
+    assert pair is not None and pair.decision == "auto" and "journal alike" in pair.reasons
+
+
+@pytest.mark.parametrize(
+    ("venue_a", "venue_b"),
+    [
+        ("International Conference on Lupus", "International Conference on Asthma"),
+        ("Pediatric Nephrology.Conference: 44th Annual Scientific Meeting of the IPNA",
+         "Blood.Conference: 50th Annual Scientific Meeting of ASH"),
+        ("Proceedings of the 9th World Congress of Neurology", "Proceedings of the 9th World Congress of Cardiology"),
+    ],
+)
+def test_meetings_that_share_only_the_words_every_meeting_has_are_two_venues(venue_a, venue_b):
+    from screening.dedup.compare import journals_alike
+    from screening.dedup.normalise import prepare
+
+    assert journals_alike(prepare(Citation(journal=venue_a)), prepare(Citation(journal=venue_b))) is False
+
+
+def test_a_meeting_abstract_printed_in_a_journal_is_still_not_the_journal_article():
+    abstract = article(journal=MEETING, volume="", issue="", pages="", type="CONF")
+    assert decision(abstract, article(type="JOUR")) == "candidate"
+
+
+def test_a_year_given_as_volume_is_no_volume_to_differ():
+    paper = dict(title="Digital platform governance and complementor innovation: a multi-method study",
+                 authors=["Carignani, A."], journal="Hawaii International Conference on System Sciences", year=2018)
+    assert decision(Citation(volume="2018-January", **paper), Citation(volume="51", **paper)) == "auto"
+    assert decision(Citation(volume="50", **paper), Citation(volume="51", **paper)) == "candidate"
+
+
+@pytest.mark.parametrize(("short", "long_"), [("JAIS", "Journal of the Association for Information Systems"),
+                                              ("EJIS", "European Journal of Information Systems")])
+def test_a_journal_s_initials_are_its_name(short, long_):
+    from screening.dedup.compare import journals_alike
+    from screening.dedup.normalise import prepare
+
+    assert journals_alike(prepare(Citation(journal=short)), prepare(Citation(journal=long_)))
+    assert not journals_alike(prepare(Citation(journal=short)), prepare(Citation(journal="Journal of Clinical Psychiatry")))
+
+
+# --- what makes two records one report: locators, names, identifiers (issue 15) -------------
+
+
+def test_an_article_number_and_printed_pages_are_two_locators_of_one_article():
+    bmj = dict(title="Effect of early mobilisation after stroke on walking at three months: cohort study",
+               authors=["Smith, J.", "Jones, K."], journal="BMJ", volume="340", year=2010)
+    assert decision(Citation(pages="c1804", **bmj), Citation(pages="1014", **bmj)) == "auto"
+    assert decision(Citation(pages="e43268", **bmj), Citation(pages="1014-1016", **bmj)) == "auto"
+    # two article numbers, or a supplement page, are compared as pages
+    assert decision(Citation(pages="c1804", **bmj), Citation(pages="c1904", **bmj)) == "candidate"
+    assert decision(Citation(pages="S1014", issue="Suppl 1", **bmj), Citation(pages="1101-1107", **bmj)) == "candidate"
+
+
+@pytest.mark.parametrize(
+    "authors_b",
+    [
+        ["Garcia, C.", "Smith, J. A.", "Jones, B."],  # another order
+        ["Jones, Bethany", "Smith, John A."],  # two authors swapped, full first names
+        ["A., Smith J.", "B., Jones", "C., Garcia"],  # given and family names swapped
+        ["J. A. Smith", "B. Jones", "C. Garcia"],  # given names first
+        ["SMITH JA", "JONES B", "GARCIA C"],  # capitals, initials run together
+    ],
+)
+def test_one_team_named_in_other_forms_and_orders(authors_b):
+    assert decision(article(pages=""), article(pages="", authors=authors_b)) == "auto"
+
+
+def test_another_team_sharing_one_name_is_not_one_team():
+    assert decision(article(pages="", authors=["Smith, J. A.", "Jones, B."]),
+                    article(pages="", authors=["Jones, B.", "Brown, K."])) != "auto"
+
+
+def test_quotation_marks_around_a_title_do_not_hide_its_notes():
+    a = article(title="Treatment of dry age-related macular degeneration. [Turkish]")
+    assert decision(a, article(title="\u201cTreatment of dry age-related macular degeneration. [Turkish]\u201d",
+                               pages="")) == "auto"
+
+
+def test_a_doi_written_html_escaped_is_the_same_doi():
+    escaped = "10.1002/(SICI)1097-0258(19980715)17:13&lt;1495::AID-SIM863&gt;3.0.CO;2-I"
+    a = article(doi=escaped, pages="")
+    b = article(doi="10.1002/(sici)1097-0258(19980715)17:13<1495::aid-sim863>3.0.co;2-i", pages="", journal="")
+    assert "same DOI" in only_pair(a, b).reasons
+    other = article(doi=escaped.replace("1495", "1496"), pages="")
+    assert "DOIs differ" in " ".join(only_pair(a, other).reasons)
+
+
+def test_an_online_first_record_a_year_before_print_is_one_report():
+    online = article(year=2019, volume="", issue="", pages="", doi="10.1111/isj.12300")
+    assert decision(online, article(year=2020)) == "auto"
+    # a year apart without a DOI, or with a volume of its own, may be a later report: a person decides
+    assert decision(article(year=2019, volume="", issue="", pages=""), article(year=2020)) == "candidate"
+    assert decision(article(year=2019, volume="75", issue="", pages="", doi="10.1111/isj.12300"),
+                    article(year=2020)) == "candidate"
