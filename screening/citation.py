@@ -7,6 +7,7 @@ had, under the file's own tag names, so that nothing is lost."""
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +16,11 @@ _DOI_PREFIX = re.compile(r"^(?:https?://)?(?:dx\.)?(?:doi\.org/)?(?:doi:\s*)?", 
 
 def normalise_doi(value: str | None) -> str:
     """``https://doi.org/10.1000/ABC.`` -> ``10.1000/abc``; anything without a
-    ``10.`` DOI in it -> ``""``."""
+    ``10.`` DOI in it -> ``""``. A DOI copied from a link may come URL-encoded
+    (``10.5114%2Fa.2020``), and is decoded first."""
     if not value:
         return ""
-    text = _DOI_PREFIX.sub("", value.strip()).strip().rstrip(".,;").lower()
+    text = _DOI_PREFIX.sub("", unquote(value.strip())).strip().rstrip(".,;").lower()
     match = re.search(r"10\.\d{4,9}/\S+", text)
     return match.group(0) if match else ""
 

@@ -535,3 +535,15 @@ def test_malformed_files_name_the_line_at_fault(name, data, message):
     with pytest.raises(ImportFormatError) as caught:
         parse_file(data, name)
     assert str(caught.value).startswith(message)
+
+
+@pytest.mark.parametrize("written, doi", [
+    ("https://doi.org/10.1000/ABC.", "10.1000/abc"),
+    ("doi:10.5114%2Fpg.2018.81081", "10.5114/pg.2018.81081"),  # copied from a link, URL-encoded
+    ("10.1002/(SICI)1097-0258(19980815)17:15<1661::AID-SIM968>3.0.CO;2-2", "10.1002/(sici)1097-0258(19980815)17:15<1661::aid-sim968>3.0.co;2-2"),
+    ("no identifier here", ""),
+])
+def test_dois_are_read_however_they_are_written(written, doi):
+    from screening.citation import normalise_doi
+
+    assert normalise_doi(written) == doi
