@@ -17,6 +17,7 @@ from screening.review.models import AuditEvent, User
 
 SCREENING = {"decision.create", "decision.change"}  # a screener's verdicts: counted, never shown one by one
 GROUPED = SCREENING | {"decision.undo", "duplicate.decide", "record.merge.auto", "record.merge.manual"}
+UNSAID = {"dedup.run"}  # the import's own line gives the same figures
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class ActivityLine:
 
 
 def recent_activity(session: Session, access: ReviewAccess, limit: int = 10, scanned: int = 300) -> list[ActivityLine]:
-    events = events_for_review(session, access.review.id, limit=scanned)
+    events = [event for event in events_for_review(session, access.review.id, limit=scanned)
+              if event.action not in UNSAID]
     people = {event.actor_id for event in events} | {
         int(event.object_id) for event in events if event.object_type == "user" and event.object_id.isdigit()}
     names = {user.id: user.name for user in session.exec(select(User).where(User.id.in_(people - {None})))}
@@ -38,31 +40,28 @@ def recent_activity(session: Session, access: ReviewAccess, limit: int = 10, sca
 
 def describe(events: Sequence[AuditEvent], *, viewer_id: int, names: Mapping[int, str],
              sources: Mapping[str, str] | None = None) -> list[ActivityLine]:
-    """Lines for events given newest first: a run of the same kind of event by the same person
-    becomes one line counting the distinct objects. ``names`` are people's by user id,
-    ``sources`` the import batches' by batch id."""
+    """Lines for events given newest first. A run of events of one kind that repeats (people
+    screening, duplicates decided) becomes one line per person counting the distinct objects,
+    however their events interleave. ``names`` are people's by user id, ``sources`` the
+    import batches' by batch id."""
     sources = sources or {}
     lines: list[ActivityLine] = []
     run: list[AuditEvent] = []
-    for event in events:
-        if run and _same_run(run[0], event):
+    for event in [*events, None]:
+        if run and event is not None and event.action in GROUPED and _kind(event) == _kind(run[0]):
             run.append(event)
             continue
-        if run:
-            lines.append(_line(run, viewer_id, names, sources))
-        run = [event]
-    if run:
-        lines.append(_line(run, viewer_id, names, sources))
+        by_person: dict[int | None, list[AuditEvent]] = {}
+        for each in run:
+            by_person.setdefault(each.actor_id, []).append(each)
+        lines += [_line(group, viewer_id, names, sources) for group in by_person.values()]
+        run = [event] if event is not None else []
     return lines
 
 
 def _kind(event: AuditEvent) -> tuple:
     action = "decision" if event.action in SCREENING else event.action
     return action, event.detail.get("stage")
-
-
-def _same_run(first: AuditEvent, event: AuditEvent) -> bool:
-    return event.action in GROUPED and first.actor_id == event.actor_id and _kind(first) == _kind(event)
 
 
 def _plural(count: int, word: str) -> str:
@@ -96,8 +95,6 @@ def _line(run: list[AuditEvent], viewer_id: int, names: Mapping[int, str], sourc
         "import.skip_empty": f"{who} left out {_plural(detail.get('records', 0), 'record')} with no title or abstract "
                              f"from the {batch} import",
         "import.cancel": f"{who} cancelled the {batch} import",
-        "dedup.run": f"Duplicates looked for: {detail.get('merged_automatically', 0):,} merged, "
-                     f"{_plural(detail.get('candidates', 0), 'pair')} for a person",
         "duplicate.decide": f"{who} decided {_plural(count, 'possible duplicate')}",
         "record.merge.auto": f"{_plural(count, 'record')} merged automatically as duplicates",
         "record.merge.manual": f"{who} merged {_plural(count, 'duplicate record')}",

@@ -47,3 +47,10 @@ def test_repeats_group_and_other_events_read_as_sentences():
         "Dana added Ann as reviewer",
         "Embase imported: 1,204 records, 30 merged as duplicates, 4 possible duplicates for a person",
     ]
+
+
+def test_screeners_taking_turns_are_counted_one_line_each():
+    turns = [event(n, (ANN, BEN)[n % 2], "decision.create", object_id=n // 2, stage="title_abstract")
+             for n in range(10)]
+    assert lines(turns, viewer=BEN) == ["You screened 5 records at title and abstract",  # Ben's was the latest
+                                        "Ann screened 5 records at title and abstract"]
