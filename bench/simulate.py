@@ -179,8 +179,13 @@ def team_table(args) -> int:
           f"seeds {args.seeds}, {len(jobs)} simulations, {args.jobs} at once")
     for design in args.designs:
         print(f"  {design}: {DESIGNS[design]}")
+    results = {}
     with Pool(args.jobs) as pool:
-        results = dict(pool.imap_unordered(_team_run, jobs))
+        for job, result in pool.imap_unordered(_team_run, jobs):
+            results[job] = result
+            print(f"  [{len(results)}/{len(jobs)}] {Path(job[0]).name} seed {job[1]}, {job[2]} screener(s), {job[3]}: "
+                  f"{result.decisions_for_95} / {result.decisions_for_100} decisions, {result.resolutions} resolved, "
+                  f"{result.missed} missed, {result.wall_seconds:.0f} s", flush=True)
 
     def cell(values: list) -> str:
         reached = [v for v in values if v is not None]
