@@ -19,7 +19,8 @@ For each run (database:workers):
    (``app.accounts.create_api_token``); ``winnow import REVIEW FILE``;
 2. ``winnow serve --port P [--workers W]`` on a free loopback port, as it
    ships (with its job worker process), its log in the temporary directory;
-3. N client threads, released together, each with its own HTTP connection
+3. N client threads, released together (with ``--think-ms`` each then waits a random part of
+   one think time before opening the page, as a team arrives over a moment), each with its own HTTP connection
    and ``Authorization: Bearer`` token: open the screening page (HTML) and
    ``GET .../screen/title_abstract/next`` (each timed: "page" and "GET next"),
    then ``POST .../screen/title_abstract/{record}`` with a seeded random
@@ -218,6 +219,8 @@ def reviewer(base: str, review_id: int, user_id: int, token: str, *, seed: int, 
 
         start.wait()
         deadline = deadline_box[0]
+        if think:  # a team's reviewers open the page over a moment, not all in the same millisecond
+            time.sleep(think * rng.random())
         try:
             current = next_record()
         except (httpx.HTTPError, RuntimeError) as error:
