@@ -236,9 +236,10 @@ class RankingRun(SQLModel, table=True):
 
 
 class RecordScore(SQLModel, table=True):
-    """A kept record's relevance score from one current ranking run, stored so that every web
-    worker serves a screener the same order; ``terms`` are the words that pushed the score
-    up (positive weights) or down, kept for the records the run had no label for."""
+    """A record's relevance score from one current ranking run, stored so that every web worker
+    serves a screener the same order; ``terms`` are the words that pushed the score up (positive
+    weights) or down. Kept for the records the run's screeners may still be served (see
+    ``screening.ranking.in_review``)."""
 
     __tablename__ = "record_score"
 

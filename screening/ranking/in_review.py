@@ -76,7 +76,7 @@ def train_ranking(session: Session, report: Report, *, review_id: int, own_model
                          records=len(record_ids), relevant=sum(known.values()),
                          irrelevant=len(known) - sum(known.values()), model=DEFAULT_MODEL.to_dict())
         runs.append(run)
-        rows.append(_score_rows(ranker, record_ids, review_id, known))
+        rows.append(_score_rows(ranker, record_ids, review_id, known, every_record=not review.blind))
     # Everything is computed before the first write: on SQLite a write holds the database's one
     # write lock until commit, and screeners' decisions wait for it.
     if retired:
@@ -103,17 +103,20 @@ def _digest(record_ids: list[int], labels: dict[int, int]) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def _score_rows(ranker: Ranker, record_ids: list[int], review_id: int, labelled: Mapping[int, int]) -> list[dict]:
-    """A score for every record; the terms behind it only where the model has no label yet,
-    the records its screeners may still be served (they are most of a training's cost)."""
+def _score_rows(ranker: Ranker, record_ids: list[int], review_id: int, labelled: Mapping[int, int],
+                every_record: bool) -> list[dict]:
+    """Scores, with the terms behind them, for the records the model's screeners may still be
+    served: in blind mode those it has no label for (a screener is never served a record they
+    decided or one whose screening is complete); without blind mode every record, since a record
+    one screener decided still waits for another. Terms only where the model has no label."""
     scores = ranker.scores()
     unlabelled = np.array([index for index in range(len(record_ids)) if index not in labelled], dtype=np.int64)
     terms = dict(zip(unlabelled.tolist(), ranker.all_top_terms(TERMS_KEPT, rows=unlabelled)))
     return [
-        {"run_id": 0, "record_id": record_id, "review_id": review_id, "score": float(scores[index]),
+        {"run_id": 0, "record_id": record_ids[index], "review_id": review_id, "score": float(scores[index]),
          "terms": [[term, round(weight, 4)] for term, weight in terms[index].up + terms[index].down]
          if index in terms else []}
-        for index, record_id in enumerate(record_ids)
+        for index in (range(len(record_ids)) if every_record else unlabelled.tolist())
     ]
 
 
