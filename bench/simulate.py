@@ -173,8 +173,10 @@ def team_table(args) -> int:
 
     files = [path for path in sorted(Path(args.folder).glob("*.csv")) if not args.only or path.name in args.only]
     plans = [(1, "own")] + [(args.screeners, design) for design in args.designs]
+    # The smallest reviews first, so their rows are ready while the largest still run.
     jobs = [(str(path), seed, screeners, design, args.error, args.head_start)
-            for path in files for seed in args.seeds for screeners, design in plans]
+            for path in sorted(files, key=lambda path: path.stat().st_size)
+            for seed in args.seeds for screeners, design in plans]
     print(f"Team simulation: {args.screeners} screeners, error {args.error}, head start {args.head_start}, "
           f"seeds {args.seeds}, {len(jobs)} simulations, {args.jobs} at once")
     for design in args.designs:
