@@ -6,7 +6,8 @@ runs the app: a scratch SQLite database migrated as shipped, a review with its s
 each decision made by the very service functions the pages and the API call
 (``app.services.decide_and_next``, ``resolve``), each training run by the job worker's own
 ``run_next_job``, each record served by the real queue under blind mode's rule. A screener
-reveals the true label of what it is served, flipping it with probability ``error``; a
+reveals the true label of what it is served, misreading it with probability ``error`` (drawn
+per screener and record, so every design meets the same mistakes); a
 conflict goes to the lead, who reveals the true label. A record is found when its title and
 abstract outcome moves on (agreed, or resolved by the lead).
 
@@ -137,16 +138,19 @@ def _screen(session, engine, team: _Team, records, prior_ids, kinds, error: floa
     need = {95: math.ceil(0.95 * relevant), 100: relevant}
     reached: dict[int, int] = {}
     found: set[int] = set()
-    flips = [random.Random(seed * 1000 + index) for index in range(len(team.screener_ids))]
     counts = {"decisions": 0, "resolutions": 0}
+
+    def errs(screener: int, record_id: int) -> bool:
+        """Whether this screener misreads this record: drawn per screener and record, not per turn,
+        so every design meets the same mistakes on the same records."""
+        return random.Random(f"{seed}:{screener}:{record_id}").random() < error
 
     def access(user_id: int):
         return review_access(session, team.review_id, user_id)
 
-    def decide(user_id: int, record_id: int, flip: random.Random | None) -> None:
-        label = truth[record_id]
-        if flip is not None and flip.random() < error:
-            label = 1 - label
+    def decide(screener: int, record_id: int, *, may_err: bool = True) -> None:
+        user_id = team.screener_ids[screener]
+        label = 1 - truth[record_id] if may_err and errs(screener, record_id) else truth[record_id]
         services.decide_and_next(session, access(user_id), record_id, TA,
                                  Verdict.include if label else Verdict.exclude, training_delay=NOW)
         counts["decisions"] += 1
@@ -168,8 +172,8 @@ def _screen(session, engine, team: _Team, records, prior_ids, kinds, error: floa
             pass
 
     for prior in dict.fromkeys(prior_ids):
-        for user_id in team.screener_ids:
-            decide(user_id, team.record_ids[prior], None)
+        for screener in range(len(team.screener_ids)):
+            decide(screener, team.record_ids[prior], may_err=False)
     train()
     done: set[int] = set()
     for turn in _turns(len(team.screener_ids), head_start):
@@ -178,7 +182,7 @@ def _screen(session, engine, team: _Team, records, prior_ids, kinds, error: floa
             if record is None:
                 done.add(index)
             else:
-                decide(team.screener_ids[index], record.id, flips[index])
+                decide(index, record.id)
         train()
         if len(reached) == len(need) or len(done) == len(team.screener_ids):
             break
