@@ -235,7 +235,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Seed for tie-breaking, the records the model presumes irrelevant, and the screeners' errors.")] = 0,
     screeners: Annotated[int, typer.Option(help="2: a blind dual-screening team, screening through the app itself.")] = 1,
     error: Annotated[float, typer.Option(help="With --screeners 2: each screener's chance of flipping a label.")] = 0.0,
-    design: Annotated[str, typer.Option(help="With --screeners 2: own (Winnow's), complete or shared; see app/simulation.py.")] = "own",
+    design: Annotated[str, typer.Option(help="With --screeners 2: complete (Winnow's), own or shared; see app/simulation.py.")] = "complete",
     head_start: Annotated[int, typer.Option(help="With --screeners 2: decisions the first screener makes alone.")] = 0,
 ) -> None:
     """Replay a labelled review through the ranking, exactly as screening uses it, and score the order;

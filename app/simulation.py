@@ -51,8 +51,8 @@ NOW = timedelta(0)  # the simulated team never waits for a training to gather de
 
 # How the ranking serves a blind dual team: the chosen design, and the alternatives it was measured against.
 DESIGNS = {
-    "own": "blind; each screener's model learns from their own verdicts and the complete records (Winnow's)",
-    "complete": "blind; one model learns from complete records only (rejected)",
+    "complete": "blind; one model learns from the records whose screening is complete (Winnow's)",
+    "own": "blind; each screener's model learns from their own verdicts and the complete records (rejected)",
     "shared": "not blind; one model learns from every verdict, a colleague's included (leaks in blind mode)",
 }
 
@@ -72,7 +72,7 @@ class TeamResult:
 
 
 def simulate_team(records: Sequence[LabelledRecord], prior_ids: Sequence[str], *, screeners: int = 2,
-                  design: str = "own", error: float = 0.0, seed: int = 0, head_start: int = 0) -> TeamResult:
+                  design: str = "complete", error: float = 0.0, seed: int = 0, head_start: int = 0) -> TeamResult:
     """Screen ``records`` with a team of ``screeners`` (1 for single screening). The priors are
     decided first by every screener, truthfully. ``head_start``: the first screener's decisions
     before the others start (a morning alone); then they take turns."""

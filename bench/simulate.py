@@ -95,7 +95,7 @@ def main(argv=None) -> int:
     parser.add_argument("--screeners", type=int, default=1, help="2: the dual-screening team table")
     parser.add_argument("--error", type=float, default=0.0, help="each screener's chance of flipping a label")
     parser.add_argument("--head-start", type=int, default=0, help="decisions the first screener makes alone")
-    parser.add_argument("--designs", nargs="+", default=["own", "complete", "shared"])
+    parser.add_argument("--designs", nargs="+", default=["complete", "own"])
     parser.add_argument("--jobs", type=int, default=2, help="simulations run at once (team table)")
     args = parser.parse_args(argv)
     if args.screeners > 1:

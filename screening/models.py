@@ -212,13 +212,12 @@ class FullText(SQLModel, table=True):
 class RankingRun(SQLModel, table=True):
     """One training of a review's relevance ranking: what it learnt from, with which model.
 
-    In blind dual screening each screener's queue is ranked by a model of their own
-    (``screener_id``), trained on their own verdicts and on the records whose screening is
-    complete, so no colleague's verdict on a record still open to them reaches their
-    queue; the team's model (``screener_id`` None) learns from complete records only and
-    serves everyone who has no model of their own. Without blind mode the team's model
-    learns from every verdict and serves everyone. ``current`` marks the runs whose scores
-    are kept; ``labels_digest`` lets a training skip a model whose labels did not change."""
+    The team's model (``screener_id`` None) serves every queue: in blind mode it learns from
+    the records whose screening is complete, without blind mode from every verdict. A run
+    with a ``screener_id`` is a blind screener's model of their own, the alternative the team
+    simulation measures (see ``screening.ranking.in_review``); a screener's queue reads it
+    when there is one. ``current`` marks the runs whose scores are kept; ``labels_digest``
+    lets a training skip a model whose labels did not change."""
 
     __tablename__ = "ranking_run"
     __table_args__ = (sa.Index("ix_ranking_run_review_current", "review_id", "current"),)

@@ -33,7 +33,7 @@ BEN_ALONE = 2  # records only Ben decided
 ANNS_HIDDEN = range(AGREED + BEN_ALONE, AGREED + BEN_ALONE + 18)  # only Ann decided: open to Ben
 
 
-def _build(session: Session, uploads, hidden_includes: range) -> dict:
+def _build(session: Session, uploads, hidden_includes: range, own_models: bool) -> dict:
     lead = make_user(session, email="lead@example.org", name="Lead")
     ann = make_user(session, email="ann@example.org", name="Ann")
     ben = make_user(session, email="ben@example.org", name="Ben")
@@ -55,12 +55,18 @@ def _build(session: Session, uploads, hidden_includes: range) -> dict:
         decide(ben, index)
     for index in ANNS_HIDDEN:
         decide(ann, index, Verdict.include if index in hidden_includes else Verdict.exclude)
-    train_ranking(session, lambda *_: None, review_id=review.id)
+    train_ranking(session, lambda *_: None, review_id=review.id, own_models=own_models)
     return {"review_id": review.id, "ben": ben.id, "records": [r.id for r in records]}
 
 
+@pytest.fixture(params=[False, True], ids=["team model", "own models"])
+def own_models(request) -> bool:
+    """Winnow's design (one team model on complete records) and the measured alternative."""
+    return request.param
+
+
 @pytest.fixture
-def worlds(databases, backend, tmp_path):
+def worlds(databases, backend, tmp_path, own_models):
     """The same review twice, differing only in Ann's verdicts on records still open to Ben."""
     first, last = ANNS_HIDDEN[:5], ANNS_HIDDEN[-5:]
     made = []
@@ -70,7 +76,7 @@ def worlds(databases, backend, tmp_path):
                             secret_key="test-secret-key-that-is-long-enough-0123456789")
         app = create_app(settings)
         with Session(app.state.engine) as session:
-            ids = _build(session, tmp_path / f"uploads{number}", hidden_includes)
+            ids = _build(session, tmp_path / f"uploads{number}", hidden_includes, own_models)
         client = TestClient(app)
         client.__enter__()
         log_in(client, "ben@example.org")
@@ -126,7 +132,7 @@ def _assert_same(url: str, answers: list) -> None:
         + "\n".join(f"- {a}\n+ {b}" for a, b in zip(bodies[0].splitlines(), bodies[1].splitlines()) if a != b)[:3000])
 
 
-def test_nothing_a_screener_can_fetch_depends_on_a_colleagues_hidden_verdicts(worlds):
+def test_nothing_a_screener_can_fetch_depends_on_a_colleagues_hidden_verdicts(worlds, own_models):
     ids = worlds[0][2]
     urls = _get_urls(ids)
     assert len(urls) > 25
@@ -145,7 +151,7 @@ def test_nothing_a_screener_can_fetch_depends_on_a_colleagues_hidden_verdicts(wo
             token = {"X-CSRF-Token": csrf_token(client, "/")}
             answers.append(client.post(f"{api}/{current[0]['id']}", json={"verdict": "exclude"}, headers=token))
             with Session(app.state.engine) as session:
-                train_ranking(session, lambda *_: None, review_id=ids["review_id"])
+                train_ranking(session, lambda *_: None, review_id=ids["review_id"], own_models=own_models)
         _assert_same("decide and get next", answers)
         current = [answer.json()["next"] for answer in answers]
     page = [client.get(f"/reviews/{ids['review_id']}/screen/{TA.value}") for _, client, _ in worlds]

@@ -151,7 +151,7 @@ def test_simulate_a_blind_team_prints_the_decisions_until_found(tmp_path):
     result = runner.invoke(cli, ["simulate", str(small), "--prior", "1", "--prior", "13", "--screeners", "2",
                                  "--error", "0.1", "--seed", "3"])
     assert result.exit_code == 0, result.output
-    assert re.search(rf"2 screeners \(own\): (\d+|never) decisions for 95%, (\d+|never) for 100% of {relevant} relevant",
+    assert re.search(rf"2 screeners \(complete\): (\d+|never) decisions for 95%, (\d+|never) for 100% of {relevant} relevant",
                      result.output), result.output
     bad = runner.invoke(cli, ["simulate", str(small), "--prior", "1", "--prior", "13", "--screeners", "2",
                               "--design", "telepathy"])

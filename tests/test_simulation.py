@@ -30,9 +30,10 @@ def test_one_screener_through_the_app_is_the_ranking_replay(records):
     assert team.resolutions == team.missed == 0
 
 
-def test_two_blind_screeners_without_errors_take_twice_the_decisions(records):
+@pytest.mark.parametrize("design", ["complete", "own"])
+def test_two_blind_screeners_without_errors_take_twice_the_decisions(records, design):
     single = simulate_team(records, priors(records), screeners=1)
-    team = simulate_team(records, priors(records), screeners=2, design="own")
+    team = simulate_team(records, priors(records), screeners=2, design=design)
     assert team.decisions_for_100 == 2 * single.decisions_for_100 and team.resolutions == 0
 
 

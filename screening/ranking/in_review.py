@@ -5,8 +5,14 @@ The model is ``screening.ranking.model``'s, the same code ``winnow simulate`` ru
 is the background job ``train_ranking``; the screening page never waits for it, it reads the
 stored scores (``screening.ranking.scores``). What each model may learn from is blind mode's
 rule (``screening.decisions.visibility.labels_visible_to``): without blind mode one team model
-learns from every verdict; in blind mode the team's model learns from complete records only,
-and each screener whose own verdicts add to that gets a model of their own.
+learns from every verdict; in blind mode it learns from the records whose screening is
+complete, so no colleague's verdict on a record still open to a screener reaches their queue.
+
+Models of their own for blind screeners (each learning from their own verdicts too) are the
+design ``winnow simulate --screeners 2 --design own`` measures, and it lost: the two
+screeners' queues drift apart, a record one of them found waits for the other to reach it,
+and the last relevant records are found later, at two to three times the training cost.
+``own_models`` keeps it runnable for that comparison.
 """
 
 from __future__ import annotations
@@ -49,10 +55,9 @@ def models_wanted(review: Review, at_stage: Sequence[RecordStatus], screener_ids
     return wanted
 
 
-def train_ranking(session: Session, report: Report, *, review_id: int, own_models: bool = True) -> None:
+def train_ranking(session: Session, report: Report, *, review_id: int, own_models: bool = False) -> None:
     """The training job: fit every model whose labels changed, then replace their scores.
-    ``own_models`` False gives blind screeners the team's model only (a design measured by
-    ``winnow simulate --screeners 2``, and rejected)."""
+    ``own_models`` gives blind screeners models of their own (the rejected design above)."""
     review = session.get(Review, review_id)
     record_ids, ranker = _ranker_for(session, review_id)
     screener_ids = list(session.exec(select(Membership.user_id).where(
