@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HTMX := app/static/vendor/htmx.min.js
+PDFJS := app/static/vendor/pdfjs/pdf.min.mjs
 # Debian packages the browser tests need (Chromium driven by Playwright, no download of its own).
 TEST_DEBS := chromium fonts-dejavu-core
 
@@ -31,15 +32,24 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# htmx comes from its npm package, pinned in package-lock.json, and is served
-# from Winnow's own static folder: no CDN, so it works on offline networks.
-static: $(HTMX)
+# htmx and PDF.js come from their npm packages, pinned in package-lock.json, and are served
+# from Winnow's own static folder: no CDN, so it works on offline networks. PDF.js's optional
+# dependencies (a canvas for Node) are for running it outside a browser: left out.
+static: $(HTMX) $(PDFJS)
 
-$(HTMX): package.json package-lock.json
+node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory debs DEBS="nodejs npm"
-	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --omit=optional --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(HTMX): node_modules/.installed
 	mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(PDFJS): node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
+		node_modules/pdfjs-dist/web/pdf_viewer.css $(dir $@)
 
 browser:
 	@command -v chromium >/dev/null || $(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
@@ -66,4 +76,4 @@ postgres:
 	fi
 
 clean:
-	rm -rf $(VENV) node_modules $(HTMX)
+	rm -rf $(VENV) node_modules app/static/vendor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +17,13 @@ from app.forms import field_messages
 from app.jobs import follow_job
 from app.models import Job
 from app.services import start_import
+from extraction import exporting
+from extraction.forms import form_in_review, forms_of_review
 from screening.dedup import dedup_files, write_groups_csv
 from screening.review.errors import WinnowError
 from screening.importing import BatchRequest, cancel_batch, parse_search_date
 from screening.models import BatchStatus, ImportBatch
-from screening.review.models import Membership, Role, User
+from screening.review.models import Membership, Review, Role, User
 from screening.records import export_records
 from screening.review.access import ReviewAccess, review_access
 
@@ -207,6 +210,40 @@ def export(
     engine = _ready_engine(_settings())
     with Session(engine) as session:
         output.write_text(export_records(session, review_id, file_format), encoding="utf-8")
+    typer.echo(f"Written {output}")
+
+
+@cli.command("export-extraction")
+def export_extraction(
+    review_id: Annotated[int, typer.Argument(help="The review's number.")],
+    output: Annotated[Path, typer.Option(help="The file to write: .xlsx (every table), .csv (one table) or .json.")],
+    form: Annotated[int | None, typer.Option(help="Only this form (its number in /extraction/forms/N); needed for .csv.")] = None,
+    table: Annotated[str, typer.Option(help="For .csv: wide, long, raw or group-<field id>.")] = "wide",
+    raw: Annotated[bool, typer.Option("--raw", help="For .xlsx: every reviewer's raw codings (for audit) instead.")] = False,
+) -> None:
+    """Export a review's extraction tables (the consensus data, and the raw codings for audit)."""
+    file_format = output.suffix.lower().lstrip(".")
+    if file_format not in ("xlsx", "csv", "json"):
+        _fail("Name an output file ending in .xlsx, .csv or .json.")
+    if file_format == "csv" and form is None:
+        _fail("A CSV file holds one table: give --form N (and --table wide, long, raw or group-<id>).")
+    engine = _ready_engine(_settings())
+    with Session(engine) as session:
+        review = session.get(Review, review_id)
+        if review is None:
+            _fail(f"No review {review_id}.")
+        try:
+            chosen = form_in_review(session, review.id, form) if form is not None else None
+            if file_format == "xlsx":
+                output.write_bytes(exporting.review_workbook(session, review, chosen, raw=raw))
+            elif file_format == "csv":
+                output.write_bytes(exporting.to_csv(exporting.form_table(session, review, chosen, table)))
+            else:
+                data = [exporting.form_json(session, review, each)
+                        for each in ([chosen] if chosen else forms_of_review(session, review.id))]
+                output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+        except WinnowError as error:
+            _fail(str(error))
     typer.echo(f"Written {output}")
 
 

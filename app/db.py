@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import app.models  # noqa: F401  (registers the web layer's tables on the shared metadata)
+import extraction.models  # noqa: F401
 import screening.models  # noqa: F401
 from app.config import PROJECT_ROOT
 

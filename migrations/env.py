@@ -9,6 +9,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401
+import extraction.models  # noqa: F401
 import screening.models  # noqa: F401
 from app.config import Settings
 from app.db import make_engine

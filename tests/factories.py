@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from app.accounts import AccountCreate, create_user
 from screening.importing import BatchRequest, create_batch, import_batch
-from screening.models import ImportBatch
+from screening.decisions.resolving import resolve
+from screening.models import ImportBatch, Stage, Verdict
 from screening.review.models import Review, ReviewCreate, Role, User
 from screening.review.access import review_access
 from screening.review.members import add_member
@@ -60,3 +61,11 @@ def single_screening_review(session: Session, lead: User, relative_path: str, *,
     session.commit()
     import_fixture(session, review, lead, relative_path, uploads_dir=uploads_dir)
     return review
+
+
+def include_records(session: Session, review: Review, lead: User, record_ids: list[int]) -> None:
+    """The lead includes the records at both stages (an override each), so they reach extraction."""
+    access = review_access(session, review.id, lead.id)
+    for record_id in record_ids:
+        for stage in (Stage.title_abstract, Stage.full_text):
+            resolve(session, access, record_id, stage, Verdict.include)

@@ -18,7 +18,11 @@ from screening.models import DuplicatePair, PairStatus, Record, Stage, StoppingC
 from screening.review.models import Role
 from screening.records import kept_records
 from screening.review.access import review_access
-from tests.factories import import_fixture, join, make_review, make_user
+from extraction import extracting, forms, reconciling, studies
+from extraction.models import FieldType
+from extraction.studies import included_studies
+from extraction.values import Entry, Node
+from tests.factories import import_fixture, include_records, join, make_review, make_user
 from tests.web import csrf_token, log_in
 
 # (method, path, needed role, request body, status on success). Placeholders: {other} a member who
@@ -95,6 +99,50 @@ ROUTES = [
     # As on the page: a check is under way, so starting another is refused (422).
     ("POST", "/api/reviews/{review_id}/stopping", Role.lead, {"sample_size": 1}, 422),
     ("POST", "/api/reviews/{review_id}/stopping/{check_id}/record", Role.lead, None, 200),
+    # --- extraction (pages, then API). The world has a dual form {form_id}; {study_id} is a study nobody has
+    # coded; {coded_study} has both extractions submitted, waiting for reconciliation; {reconciled_study} has a
+    # final consensus; {spare_study} is uncoded, to link into {into_study} (the same as {study_id}); {report_id} is the second report of
+    # a study with two. Reopening a coding on {study_id}, where nobody has one, is refused for every allowed
+    # role with the same 422, so the row still tells who may ask.
+    ("GET", "/reviews/{review_id}/extraction", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/extraction/forms", Role.lead, {"template": "rob2"}, 303),
+    ("GET", "/reviews/{review_id}/extraction/forms/{form_id}/edit", Role.lead, None, 200),
+    ("POST", "/reviews/{review_id}/extraction/forms/{form_id}/edit", Role.lead, {"change": "add_section", "label": "More"}, 303),
+    ("GET", "/reviews/{review_id}/extraction/studies", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/extraction/studies/{study_id}/link", Role.lead, {"into_id": "{into_study}"}, 303, {"study_id": "spare_study"}),
+    ("POST", "/reviews/{review_id}/extraction/studies/{study_id}/rename", Role.lead, {"label": "Linehan 2006"}, 303),
+    ("POST", "/reviews/{review_id}/extraction/reports/{report_id}/split", Role.lead, {}, 303),
+    ("GET", "/reviews/{review_id}/extraction/forms/{form_id}", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}", Role.reviewer, None, 200),
+    ("POST", "/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}", Role.reviewer, {"action": "save"}, 200),
+    ("POST", "/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reopen", Role.reviewer, {}, 422),
+    ("GET", "/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconcile", Role.viewer, None, 200, {"study_id": "coded_study"}),
+    ("POST", "/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconcile", Role.lead, {"action": "save"}, 200, {"study_id": "coded_study"}),
+    ("POST", "/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconcile/reopen", Role.lead, {}, 200, {"study_id": "reconciled_study"}),
+    ("GET", "/reviews/{review_id}/extraction/export.xlsx", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/extraction/raw.xlsx", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/extraction/forms/{form_id}/tables/{table}.csv", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/extraction/forms", Role.lead, {"template": "rob2"}, 201),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/extraction/forms/{form_id}/changes", Role.lead, {"change": "add_section", "label": "More"}, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/versions", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/versions/{number}", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/studies", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/extraction/studies/{study_id}/link", Role.lead, {"into_id": "{into_study}"}, 200, {"study_id": "spare_study"}),
+    ("POST", "/api/reviews/{review_id}/extraction/studies/{study_id}/rename", Role.lead, {"label": "Linehan 2006"}, 200),
+    ("POST", "/api/reviews/{review_id}/extraction/reports/{report_id}/split", Role.lead, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/queue", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/coding", Role.reviewer, None, 200),
+    ("PUT", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/coding", Role.reviewer, {"values": {}}, 200),
+    ("POST", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/coding/submit", Role.reviewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/coding/reopen", Role.reviewer, None, 422),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/codings", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconciliation", Role.viewer, None, 200, {"study_id": "coded_study"}),
+    ("POST", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconciliation", Role.lead, {"finish": False}, 200, {"study_id": "coded_study"}),
+    ("POST", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconciliation/reopen", Role.lead, None, 200, {"study_id": "reconciled_study"}),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/agreement", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/data", Role.viewer, None, 200),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 
@@ -141,7 +189,25 @@ def world(session, tmp_path):
         "pair_id": session.exec(select(DuplicatePair.id).where(DuplicatePair.status == PairStatus.candidate)).first(),
         "record_id": session.exec(select(Record.id).where(Record.duplicate_of_id.is_not(None))).first(),
     }
-    return {"people": people, "review": review, "ids": ids}
+    return {"people": people, "review": review, "ids": ids, "other": other, "kept": kept}
+
+
+def _extraction_world(session, review, lead, reviewer, other, records) -> dict:
+    include_records(session, review, lead, [record.id for record in records])
+    lead_access = review_access(session, review.id, lead.id)
+    form = forms.create_form(session, lead_access, forms.FormSpec(name="Data", sections=[forms.SectionSpec(
+        label="Study", fields=[forms.FieldSpec(label="Sample size", field_type=FieldType.integer)])]))
+    size = forms.load_definition(session, form).sections[0].fields[0].id
+    coded, uncoded, second_report, reconciled, spare = included_studies(session, review)
+    studies.link_studies(session, lead_access, second_report.study.id, uncoded.study.id)
+    for study, (a, b) in ((coded, (10, 12)), (reconciled, (20, 20))):
+        for person, value in ((reviewer, a), (other, b)):
+            extracting.submit(session, review_access(session, review.id, person.id), form.id, study.study.id,
+                              Node(values={size: Entry(value)}))
+    reconciling.resolve(session, lead_access, form.id, reconciled.study.id, {}, finish=True)
+    return {"form_id": form.id, "study_id": uncoded.study.id, "coded_study": coded.study.id,
+            "reconciled_study": reconciled.study.id, "spare_study": spare.study.id, "into_study": uncoded.study.id, "table": "wide", "number": 1,
+            "report_id": second_report.reports[0].report.id}
 
 
 def _expected_status(caller: str, needed: Role, path: str, success: int) -> int:
@@ -154,16 +220,19 @@ def _expected_status(caller: str, needed: Role, path: str, success: int) -> int:
 
 @pytest.mark.parametrize("caller", CALLERS)
 @pytest.mark.parametrize("row", ROUTES, ids=[f"{row[0]} {row[1]}" for row in ROUTES])
-def test_each_caller_gets_the_status_they_should(client, world, caller, row):
+def test_each_caller_gets_the_status_they_should(client, session, world, caller, row):
     method, template, needed, body, success, *overrides = row
     if caller != "anonymous":
         log_in(client, world["people"][caller].email)
     token = csrf_token(client, "/login")
     ids = dict(world["ids"])
+    if "/extraction" in template:  # built only where needed: it is the slowest part of the world
+        ids |= _extraction_world(session, world["review"], world["people"]["lead"], world["people"]["reviewer"],
+                                 world["other"], world["kept"][5:10])
     for placeholder, world_key in (overrides[0] if overrides else {}).items():
         ids[placeholder] = ids[world_key]
     path = template.format(**ids)
-    body = dict(body or {})
+    body = {name: value.format(**ids) if isinstance(value, str) else value for name, value in (body or {}).items()}
     files = {"file": body.pop("file")} if "file" in body else None
     if method == "GET":
         response = client.get(path, follow_redirects=False)

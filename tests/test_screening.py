@@ -172,16 +172,18 @@ def test_the_lead_overrides_any_record_from_the_list_and_it_is_logged(client, se
     assert session.exec(select(AuditEvent.action).where(AuditEvent.action == "resolution.override")).one()
 
 
-def test_title_abstract_decisions_queue_one_training_that_the_worker_runs(client, session, engine, team):
+def test_title_abstract_decisions_queue_one_training_that_the_worker_runs(client, other_client, session, engine, team):
     from sqlmodel import select
 
     from app import jobs
     from app.models import Job, JobStatus
 
     review, records = team
-    headers = _api(client, "ann@example.org")
-    for record_id, verdict in zip(records, ["include", "exclude", "exclude"]):
-        client.post(f"/api/reviews/{review.id}/screen/{TA}/{record_id}", json={"verdict": verdict}, headers=headers)
+    # blind: the ranking learns from records both screeners have decided, so both decide these
+    for each_client, email in [(client, "ann@example.org"), (other_client, "ben@example.org")]:
+        headers = _api(each_client, email)
+        for record_id, verdict in zip(records, ["include", "exclude", "exclude"]):
+            each_client.post(f"/api/reviews/{review.id}/screen/{TA}/{record_id}", json={"verdict": verdict}, headers=headers)
     queued = session.exec(select(Job).where(Job.kind == "train")).all()
     assert len(queued) == 1  # a burst of decisions waits for one training
     assert jobs.run_next_job(engine) is False  # which gathers decisions for a moment first

@@ -7,7 +7,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from screening.decisions.outcomes import RecordStatus, ScreenersNeeded
+from screening.decisions.outcomes import Outcome, RecordStatus, ScreenersNeeded
 from screening.models import BatchStatus, Decision, FullText, ImportBatch, Record, Resolution, Stage, Verdict
 from screening.review.errors import NotFound
 from screening.review.models import Membership, Review, Role
@@ -109,3 +109,10 @@ def decision_of(session: Session, record_id: int, stage: Stage, reviewer_id: int
 
 def resolution_of(session: Session, record_id: int, stage: Stage) -> Resolution | None:
     return session.exec(select(Resolution).where(Resolution.record_id == record_id, Resolution.stage == stage)).first()
+
+
+def included_record_ids(session: Session, review: Review) -> list[int]:
+    """The records included at full text (their outcome there moves on), in import order:
+    extraction's reports of included studies."""
+    return [status.record_id for status in statuses(session, review, Stage.full_text)
+            if status.outcome is Outcome.moves_on]
