@@ -247,6 +247,39 @@ def export_extraction(
     typer.echo(f"Written {output}")
 
 
+@cli.command("export-review")
+def export_review(
+    review_id: Annotated[int, typer.Argument(help="The review's number.")],
+    output: Annotated[Path, typer.Option(help="The archive to write, e.g. review.zip.")],
+) -> None:
+    """Back up a whole review (records, decisions, extraction, audit log, files) as one archive."""
+    from app import backup
+
+    engine = _ready_engine(_settings())
+    try:
+        made = backup.export_review(engine, review_id, output)
+    except WinnowError as error:
+        _fail(str(error))
+    typer.echo(f"Written {output}: review {made.review_id} ({made.title}), "
+               f"{sum(made.rows.values()):,} rows in {len(made.rows)} tables, {made.files} files.")
+
+
+@cli.command("import-review")
+def import_review(
+    archive: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An archive from `winnow export-review`.")],
+) -> None:
+    """Restore a review from its archive into this database (SQLite or PostgreSQL), every id kept."""
+    from app import backup
+
+    settings = _settings()
+    engine = _ready_engine(settings)
+    try:
+        made = backup.import_review(engine, archive.read_bytes(), settings.uploads_dir)
+    except WinnowError as error:
+        _fail(str(error))
+    typer.echo(f"Restored review {made.review_id} ({made.title}): {sum(made.rows.values()):,} rows, {made.files} files.")
+
+
 @cli.command()
 def demo() -> None:
     """Create a demo review from a real labelled dataset, with two reviewers and some decisions made."""
