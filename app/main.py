@@ -23,7 +23,7 @@ from app.routes import (
 )
 from app.security import verify_csrf
 from app.templating import is_htmx, render
-from screening.review.errors import InvalidInput, NotFound, PermissionDenied, WinnowError
+from screening.review.errors import InvalidInput, NotFound, PermissionDenied, StorageFull, WinnowError
 
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(
@@ -77,7 +77,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _add_error_handlers(app: FastAPI) -> None:
-    statuses = {NotFound: 404, PermissionDenied: 403, InvalidInput: 422}
+    statuses = {NotFound: 404, PermissionDenied: 403, InvalidInput: 422, StorageFull: 507}
 
     @app.exception_handler(NotAuthenticated)
     async def not_authenticated(request: Request, error: NotAuthenticated) -> Response:

@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from screening.review.audit import record_event
 from screening.decisions.stages import record_at_stage
 from screening.review.errors import InvalidInput, NotFound
+from screening.review.files import write_whole
 from screening.models import FullText, Stage
 from screening.review.models import Role, utcnow
 from screening.review.access import ReviewAccess
@@ -48,7 +49,7 @@ def attach_pdf(session: Session, access: ReviewAccess, record_id: int, filename:
     folder = files_dir / str(access.review.id)
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{record_id}-{uuid.uuid4().hex}.pdf"
-    stored.write_bytes(data)
+    write_whole(stored, data, what=filename)
     entry.filename, entry.stored_path, entry.size_bytes = filename[:255], str(stored), len(data)
     entry.not_retrieved_reason = ""
     entry.updated_by_id, entry.updated_at = access.user_id, utcnow()

@@ -29,6 +29,7 @@ from screening.deduplicating import merge_duplicates
 from screening.importers import left_out_summary, parse_file
 from screening.models import BatchStatus, ImportBatch, Record
 from screening.review.errors import InvalidInput, NotFound
+from screening.review.files import write_whole
 from screening.review.models import Role, utcnow
 from screening.records import citation_to_row, kept_citations
 from screening.review.access import ReviewAccess
@@ -79,7 +80,7 @@ def create_batch(
         )
     uploads_dir.mkdir(parents=True, exist_ok=True)
     stored = uploads_dir / f"{uuid.uuid4().hex}-{_safe_name(request.filename)}"
-    stored.write_bytes(data)
+    write_whole(stored, data, what=request.filename)
     batch = ImportBatch(
         review_id=access.review.id, source_name=source, search_date=request.search_date,
         search_string=request.search_string, filename=request.filename[:255], stored_path=str(stored),

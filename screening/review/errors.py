@@ -20,3 +20,7 @@ class InvalidInput(WinnowError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class StorageFull(WinnowError):
+    """The server could not store a file (its disk is full); nothing was kept of it."""
