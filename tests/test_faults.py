@@ -173,3 +173,37 @@ def test_a_full_disk_while_saving_a_pdf_leaves_a_clear_error_and_no_file(setting
     session.rollback()
     assert fulltexts.full_text_of(session, review.id, record_id) is None
     assert [path for path in Path(folder).rglob("*") if path.is_file()] == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has no server to lose
+def test_the_app_reconnects_after_postgresql_drops_its_connections(client, session, engine):
+    """What a PostgreSQL restart does to a running app: every connection it holds is cut. The
+    next requests get fresh ones, and nothing acknowledged before is lost."""
+    from tests.web import csrf_token, log_in
+
+    lead = make_user(session, email="lead@example.org")
+    review = make_review(session, lead)
+    import_fixture(session, review, lead, "import/asreview_cohen_adhd_sample.csv", uploads_dir=Path("/tmp"))
+    records = [record.id for record in kept_records(session, review.id)]
+    session.close()
+    log_in(client, "lead@example.org")
+    headers = {"X-CSRF-Token": csrf_token(client, "/")}
+    api = f"/api/reviews/{review.id}/screen/title_abstract"
+    assert client.post(f"{api}/{records[0]}", json={"verdict": "include"}, headers=headers).status_code == 200
+    with engine.connect() as connection:  # the pool now holds connections the server is about to cut
+        database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+    admin = sa.create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        cut = connection.exec_driver_sql(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,)).scalar_one()
+    admin.dispose()
+    assert cut >= 1
+    for record_id in records[1:4]:
+        answer = client.post(f"{api}/{record_id}", json={"verdict": "exclude"}, headers=headers)
+        assert answer.status_code == 200, answer.text
+    with Session(engine) as reading:
+        from screening.models import Decision
+
+        stored = reading.exec(select(Decision.record_id).where(Decision.review_id == review.id)).all()
+    assert sorted(stored) == sorted(records[:4])
