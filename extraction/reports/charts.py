@@ -65,33 +65,54 @@ def gap_map_spec(table: CrossTab, citations: Mapping[int, str], link: Link, *, t
                {"field": "n", "title": "Studies"}, {"field": "studies", "title": "Which"}]
     if table.colours:
         tooltip.insert(2, {"field": "colour", "title": table.colour_label})
+    largest = max((datum["n"] for datum in data), default=1) or 1
+    band = 90 if not table.colours else 36 * max(2, len(table.colours))
+    radius = min(band / max(1, len(table.colours)), 48) / 2 - 3
     bubble: dict[str, Any] = {
         "mark": {"type": "circle", "opacity": 0.85, "stroke": "#333", "strokeWidth": 0.5, "cursor": "pointer"},
         "transform": [{"filter": "datum.n > 0"}],
         "encoding": {"x": x, "y": y, "size": {"field": "n", "type": "quantitative", "title": "Studies",
-                                             "scale": {"rangeMin": 60, "rangeMax": 1400, "zero": False},
-                                             "legend": {"orient": "bottom", "values": sorted({d["n"] for d in data if d["n"]})}},
+                                             # area in proportion to the studies: the largest fills its place
+                                             "scale": {"domain": [0, largest], "range": [0, 3.14 * radius * radius]},
+                                             "legend": {"orient": "bottom", "format": "d",
+                                                        "values": sorted({d["n"] for d in data if d["n"]})}},
                      "href": {"field": "href"}, "tooltip": tooltip},
     }
     if table.colours:
         colour_names = [label for _, label in table.colours]
         bubble["encoding"]["color"] = {"field": "colour", "type": "nominal", "sort": colour_names,
                                        "title": table.colour_label, "legend": {"orient": "bottom"}}
-        bubble["encoding"]["xOffset"] = {"field": "colour", "type": "nominal", "sort": colour_names}
+        bubble["encoding"]["xOffset"] = {"field": "colour", "type": "nominal", "sort": colour_names,
+                                         "scale": {"domain": colour_names}}
     else:
         bubble["encoding"]["color"] = {"value": "#2b6cb0"}
-    numbers = {"mark": {"type": "text", "fontSize": 11, "color": "#ffffff", "fontWeight": "bold"},
+    numbers = {"mark": {"type": "text", "fontSize": 11, "fontWeight": "bold", "color": "#111111"},
                "transform": [{"filter": "datum.n > 0"}],
                "encoding": {"x": x, "y": y, "text": {"field": "n"}, "href": {"field": "href"}, "tooltip": tooltip,
                             **({"xOffset": bubble["encoding"]["xOffset"]} if table.colours else {})}}
-    gaps = {"mark": {"type": "rect", "fill": "#ffffff", "stroke": EMPTY},
-            "encoding": {"x": x, "y": y, "tooltip": [tooltip[0], tooltip[1], {"field": "cell_n", "title": "Studies"}]}}
+    # the cells as tiles under the bubbles, grey where no study is (a gap); with a colour field
+    # one tile per colour, so they fill the cell exactly as the bubbles share it
+    colour_names = [label for _, label in table.colours] or [""]
+    tiles = [{"row": row_label, "column": column_label, "colour": colour_name, "cell_n": table.cell(row, column).n}
+             for row, row_label in table.rows for column, column_label in table.columns for colour_name in colour_names]
+    grid = {"grid": True, "bandPosition": 0, "gridColor": "#d0d0d0", "ticks": False, "domain": False}
+    gaps = {"data": {"values": tiles}, "mark": {"type": "rect"},
+            "encoding": {"x": {**x, "scale": {"paddingInner": 0, "paddingOuter": 0}, "axis": {**x["axis"], **grid}},
+                         "y": {**y, "scale": {"paddingInner": 0, "paddingOuter": 0}, "axis": {**y["axis"], **grid}},
+                         "color": {"condition": {"test": "datum.cell_n == 0", "value": "#eeeeee"}, "value": "#ffffff"},
+                         "tooltip": [tooltip[0], tooltip[1], {"field": "cell_n", "title": "Studies"}]}}
+    if table.colours:
+        gaps["encoding"]["xOffset"] = {"field": "colour", "type": "nominal", "sort": colour_names,
+                                       "scale": {"domain": colour_names, "paddingInner": 0, "paddingOuter": 0}}
+        bubble["encoding"]["xOffset"] = gaps["encoding"]["xOffset"]
+        numbers["encoding"]["xOffset"] = gaps["encoding"]["xOffset"]
     return {
         "$schema": VEGA_LITE_SCHEMA, "title": title or None, "data": {"values": data},
-        "width": {"step": 90 if not table.colours else 40 * max(2, len(table.colours))}, "height": {"step": 44},
-        "layer": [gaps, {**gaps, "transform": [{"filter": "datum.cell_n == 0"}],
-                         "mark": {"type": "rect", "fill": "#f6f6f6", "stroke": EMPTY}}, bubble, numbers],
-        "config": {"font": "DejaVu Sans", "view": {"stroke": None}},
+        # a fixed size, not a step: the bubbles of a cell share its place by colour (xOffset)
+        "width": band * max(1, len(columns)), "height": 48 * max(1, len(rows)),
+        "layer": [gaps, bubble, numbers],
+        "resolve": {"scale": {"color": "independent"}},
+        "config": {"font": "DejaVu Sans", "view": {"stroke": "#d0d0d0"}},
     }
 
 
