@@ -153,6 +153,8 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/summaries/gap-map.png", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/timeline.svg", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/timeline.png", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/appraisal.svg", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/appraisal.png", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/summaries", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/summaries/charts", Role.viewer, None, 200),
 ]
@@ -210,7 +212,9 @@ def _extraction_world(session, review, lead, reviewer, other, records) -> dict:
     form = forms.create_form(session, lead_access, forms.FormSpec(name="Data", sections=[forms.SectionSpec(
         label="Study", fields=[forms.FieldSpec(label="Sample size", field_type=FieldType.integer),
                                forms.FieldSpec(label="Design", field_type=FieldType.single_choice,
-                                               options=[forms.OptionSpec(label="RCT")])])]))
+                                               options=[forms.OptionSpec(label="RCT")]),
+                               forms.FieldSpec(label="Overall risk of bias", field_type=FieldType.single_choice,
+                                               options=[forms.OptionSpec(label="Low"), forms.OptionSpec(label="High")])])]))
     size = forms.load_definition(session, form).sections[0].fields[0].id
     coded, uncoded, second_report, reconciled, spare = included_studies(session, review)
     studies.link_studies(session, lead_access, second_report.study.id, uncoded.study.id)

@@ -12,7 +12,7 @@ from app.config import PROJECT_ROOT
 from app.deps import SessionDep, ViewerAccess
 from app.summaries_input import choices_from_query, ids_from_query, studies_link
 from app.templating import render
-from extraction.reports import charts, summaries
+from extraction.reports import appraisal, charts, summaries
 from extraction.reports.summaries import Choices
 from screening.review.access import ReviewAccess
 from screening.review.errors import InvalidInput, NotFound
@@ -42,7 +42,9 @@ def summaries_page(request: Request, session: SessionDep, access: ViewerAccess):
     return render(request, "reports/summaries.html", status_code=status, access=access, summary=summary, error=error,
                   link=link,
                   query=request.url.query, gap_map=charts.spec_json(summary.gap_map) if summary.gap_map else "",
-                  timeline=charts.spec_json(summary.timeline_chart) if summary.timeline_chart else "")
+                  timeline=charts.spec_json(summary.timeline_chart) if summary.timeline_chart else "",
+                  appraisal_chart=charts.spec_json(summary.appraisal_chart) if summary.appraisal_chart else "",
+                  symbols=appraisal.SYMBOLS)
 
 
 @router.get(f"{BASE}/studies")
@@ -110,3 +112,20 @@ def timeline_svg(request: Request, session: SessionDep, access: ViewerAccess):
 @router.get(f"{BASE}/timeline.png")
 def timeline_png(request: Request, session: SessionDep, access: ViewerAccess):
     return _download(charts.to_png(_timeline(request, session, access)), "image/png", "studies-by-year.png")
+
+
+def _appraisal(request: Request, session, access: ReviewAccess) -> dict:
+    summary = _summary(request, session, access)
+    if summary.appraisal_chart is None:
+        raise NotFound("This form has no judgement question (RoB 2, CASP) with final data: choose an appraisal form.")
+    return summary.appraisal_chart
+
+
+@router.get(f"{BASE}/appraisal.svg")
+def appraisal_svg(request: Request, session: SessionDep, access: ViewerAccess):
+    return _download(charts.to_svg(_appraisal(request, session, access)), "image/svg+xml", "appraisal.svg")
+
+
+@router.get(f"{BASE}/appraisal.png")
+def appraisal_png(request: Request, session: SessionDep, access: ViewerAccess):
+    return _download(charts.to_png(_appraisal(request, session, access)), "image/png", "appraisal.png")

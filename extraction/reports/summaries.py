@@ -20,7 +20,7 @@ from sqlmodel import Session
 from extraction.exporting import Table, to_xlsx
 from extraction.forms import form_in_review, forms_of_review
 from extraction.models import ExtractionForm
-from extraction.reports import charts, sentences, typology
+from extraction.reports import appraisal as appraising, charts, sentences, typology
 from extraction.reports.sentences import Sentence
 from extraction.reports.typology import (
     YEAR, Counts, CrossTab, Dimension, FormSummary, NumberSummary, TypologyRow,
@@ -97,6 +97,8 @@ class Summary:
     timeline: CrossTab | None = None
     timeline_chart: dict[str, Any] | None = None
     typology: list[TypologyRow] = _field(default_factory=list)
+    appraisal: appraising.Appraisal | None = None
+    appraisal_chart: dict[str, Any] | None = None
     citations: dict[int, str] = _field(default_factory=dict)
 
     @property
@@ -147,6 +149,9 @@ def summarise(session: Session, review: Review, choices: Choices, studies_link: 
     data = typology.form_summary(session, review, form)
     summary.data = data
     summary.citations = {view.study.id: data.citation(view.study.id) for view in data.studies}
+    summary.appraisal = appraising.appraisal(data) if data.studies else None
+    if summary.appraisal is not None:
+        summary.appraisal_chart = appraising.summary_spec(summary.appraisal, studies_link)
     choices.field = choices.field or _default(data)
     if not choices.field:
         return summary
@@ -287,6 +292,12 @@ def summary_json(summary: Summary) -> dict[str, Any]:
             "by_value": [{"key": item.key, "label": item.label, "n": item.n, "total": item.total, "median": item.median,
                           "study_ids": list(item.study_ids)} for item in summary.numbers]},
         "cross_tab": None if summary.cross is None else cross_tab_json(summary.cross),
+        "appraisal": None if summary.appraisal is None else {
+            "domains": [{"key": domain.key, "label": domain.label} for domain in summary.appraisal.domains],
+            "judgements": [{"study_id": study, "domain": domain, "level": judgement.level, "label": judgement.label}
+                           for (study, domain), judgement in summary.appraisal.judgements.items()],
+            "shares": [{"domain": share.domain.key, "level": share.level, "share": share.share,
+                        "study_ids": list(share.study_ids)} for share in summary.appraisal.shares]},
         "typology": [{"level": row.level, "path": list(row.labels), "n": row.n, "study_ids": list(row.study_ids)}
                      for row in summary.typology],
     }

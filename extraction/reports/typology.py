@@ -413,10 +413,16 @@ def _dimensions(definition: FormDef) -> tuple[dict[str, Dimension], dict[str, Nu
     numbers: dict[str, NumberField] = {}
     wanted: dict[int, list[tuple[str, bool]]] = defaultdict(list)  # field id -> (dimension key, top only)
 
+    repeated = defaultdict(int)
+    for item in definition.walk():
+        repeated[item.field.label.casefold()] += 1
+
     def visit(items: list[FieldDef], group: str) -> None:
         for item in items:
             kind = item.field.field_type
             label = item.field.label
+            if repeated[label.casefold()] > 1:  # "Judgement" in each RoB 2 domain: named by its section
+                label = f"{definition.section_of(item.id).label}: {label}"
             if kind is FieldType.group:
                 visit(item.children, label)
                 continue

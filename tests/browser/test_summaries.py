@@ -11,6 +11,7 @@ from extraction.studies import included_studies
 from extraction.values import Entry, Node, Row
 from screening.records import kept_records
 from screening.review.access import review_access
+from screening.review.members import list_members
 from screening.review.models import Role
 from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.browser.test_extraction import _log_in
@@ -76,3 +77,26 @@ def test_the_gap_map_is_drawn_and_a_bubble_lists_its_studies(live_server, page, 
     page.goto(f"{live_server}/reviews/{review.id}/summaries?{query}")
     page.locator("table.cross-tab tr", has_text="DBT").locator("td a").first.click()
     expect(page.get_by_role("heading", level=2)).to_have_text("2 studies of “Charting”")
+
+
+def test_the_appraisal_traffic_lights_and_chart(live_server, page, session, tmp_path):
+    from extraction import form_templates
+
+    review, _, _ = coded_review(session, tmp_path)
+    spec = form_templates.template("rob2")
+    spec.dual = False
+    people = {member.user.email: member.user for member in list_members(session, review.id)}
+    lead = review_access(session, review.id, people["lead@example.org"].id)
+    form = forms.create_form(session, lead, spec)
+    judgements = [section.fields[0] for section in forms.load_definition(session, form).sections]
+    ann = review_access(session, review.id, people["ann@example.org"].id)
+    answers = ["Low", "Some concerns", "High"]
+    for index, view in enumerate(included_studies(session, review)[:4]):
+        values = {item.id: Entry(next(o.id for o in item.options if o.label == answers[(index + n) % 3]))
+                  for n, item in enumerate(judgements)}
+        extracting.submit(session, ann, form.id, view.study.id, Node(values=values))
+    _log_in(page, live_server, "lead@example.org")
+    page.goto(f"{live_server}/reviews/{review.id}/summaries?form={form.id}")
+    expect(page.locator("table.traffic-light tbody tr")).to_have_count(4)
+    expect(page.locator("#appraisal-chart svg .mark-rect path").first).to_be_visible()
+    screenshot(page, "summaries-appraisal")
