@@ -20,7 +20,7 @@ from sqlmodel import Session
 from extraction.exporting import Table, to_xlsx
 from extraction.forms import form_in_review, forms_of_review
 from extraction.models import ExtractionForm
-from extraction.reports import appraisal as appraising, charts, sentences, typology
+from extraction.reports import appraisal as appraising, charts, sentences, themes, typology
 from extraction.reports.sentences import Sentence
 from extraction.reports.typology import (
     YEAR, Counts, CrossTab, Dimension, FormSummary, NumberSummary, TypologyRow,
@@ -99,6 +99,7 @@ class Summary:
     typology: list[TypologyRow] = _field(default_factory=list)
     appraisal: appraising.Appraisal | None = None
     appraisal_chart: dict[str, Any] | None = None
+    themes: themes.ThemeMatrix | None = None
     citations: dict[int, str] = _field(default_factory=dict)
 
     @property
@@ -152,6 +153,8 @@ def summarise(session: Session, review: Review, choices: Choices, studies_link: 
     summary.appraisal = appraising.appraisal(data) if data.studies else None
     if summary.appraisal is not None:
         summary.appraisal_chart = appraising.summary_spec(summary.appraisal, studies_link)
+    if data.studies:
+        summary.themes = themes.theme_matrix(data, number=choices.number or None)
     choices.field = choices.field or _default(data)
     if not choices.field:
         return summary
@@ -298,6 +301,9 @@ def summary_json(summary: Summary) -> dict[str, Any]:
                            for (study, domain), judgement in summary.appraisal.judgements.items()],
             "shares": [{"domain": share.domain.key, "level": share.level, "share": share.share,
                         "study_ids": list(share.study_ids)} for share in summary.appraisal.shares]},
+        "themes": None if summary.themes is None else [
+            {"key": row.key, "label": row.label, "study_ids": list(row.study_ids), "participants": row.participants,
+             "countries": list(row.countries)} for row in summary.themes.rows],
         "typology": [{"level": row.level, "path": list(row.labels), "n": row.n, "study_ids": list(row.study_ids)}
                      for row in summary.typology],
     }

@@ -15,6 +15,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -368,7 +369,7 @@ class FormSummary:
         title = f": {first.title}" if first is not None and first.title else ""
         return f"{view.study.label}{title}"
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[int, StudyView]:
         return {view.study.id: view for view in self.studies}
 
@@ -397,6 +398,8 @@ def _keys(item: FieldDef, value, top_only: bool) -> list[str]:
         return ["yes" if value else "no"] if isinstance(value, bool) else []
     if kind is FieldType.country:
         return [code for code in value if isinstance(code, str)] if isinstance(value, list) else []
+    if kind is FieldType.short_text:
+        return [text_key(value)] if isinstance(value, str) and value.strip() else []
     chosen = value if isinstance(value, list) else [value]
     options = item.options_by_id
     keys = []
@@ -443,6 +446,10 @@ def _dimensions(definition: FormDef) -> tuple[dict[str, Dimension], dict[str, Nu
                 wanted[item.id].append((key, False))
             elif kind in (FieldType.integer, FieldType.decimal):
                 numbers[key] = NumberField(key, label, item.field.unit)
+            elif kind is FieldType.short_text and item.field.is_key and group:
+                # a group's key text (a theme, an arm's name): the same words, whatever their case, are one value
+                dimensions[key] = Dimension(key, label, [], group=group)
+                wanted[item.id].append((key, False))
 
     for section in definition.sections:
         visit(section.fields, "")
@@ -472,11 +479,33 @@ def observe(definition: FormDef, consensus: Mapping[int, Node]) -> tuple[dict[st
 
     for study_id, node in consensus.items():
         walk(study_id, node, "")
+    first_text: dict[str, str] = {}
+    for study_id, node in consensus.items():
+        _first_texts(node, fields, first_text)
     for dimension in dimensions.values():
-        if definition.fields_by_id[int(dimension.key.split(".")[0])].field.field_type is FieldType.country:
+        kind = definition.fields_by_id[int(dimension.key.split(".")[0])].field.field_type
+        if kind is FieldType.country:
             codes = dict.fromkeys(item.key for item in dimension.observations)
             dimension.values = [(code, COUNTRIES.get(code, code)) for code in codes]
+        elif kind is FieldType.short_text:
+            keys = dict.fromkeys(item.key for item in dimension.observations)
+            dimension.values = [(key, first_text.get(key, key)) for key in keys]
     return dimensions, numbers
+
+
+def text_key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _first_texts(node: Node, fields: Mapping[int, FieldDef], found: dict[str, str]) -> None:
+    """Each key text as first written: the label of a theme."""
+    for field_id, entry in node.values.items():
+        item = fields.get(field_id)
+        if item is not None and item.field.field_type is FieldType.short_text and isinstance(entry.value, str):
+            found.setdefault(text_key(entry.value), " ".join(entry.value.split()))
+    for rows in node.groups.values():
+        for row in rows:
+            _first_texts(row, fields, found)
 
 
 def year_dimension(studies: Sequence[StudyView]) -> Dimension:
