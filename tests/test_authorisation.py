@@ -148,6 +148,7 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/summaries/studies", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/typology.csv", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/typology.xlsx", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/typology.html", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/gap-map.html", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/gap-map.svg", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/summaries/gap-map.png", Role.viewer, None, 200),

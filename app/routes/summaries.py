@@ -71,6 +71,14 @@ def typology_xlsx(request: Request, session: SessionDep, access: ViewerAccess):
     return _download(summaries.table_xlsx(table), XLSX, "typology.xlsx")
 
 
+@router.get(f"{BASE}/typology.html")
+def typology_html(request: Request, session: SessionDep, access: ViewerAccess):
+    """For Word: open the file, or paste its table."""
+    table = summaries.typology_table(_summary(request, session, access))
+    return _download(summaries.table_html(table, f"{access.review.title}: typology"), "text/html; charset=utf-8",
+                     "typology.html")
+
+
 def _gap_map(request: Request, session, access: ReviewAccess) -> summaries.Summary:
     summary = _summary(request, session, access)
     if summary.cross is None:

@@ -126,10 +126,15 @@ def timeline_spec(table: CrossTab, citations: Mapping[int, str], link: Link, *, 
             if study_ids:
                 data.append({"year": year, "design": label, "n": len(study_ids), "ids": _ids(study_ids),
                              "studies": _names(study_ids, citations), "href": link(study_ids)})
+    heights: dict[str, int] = {}
+    for datum in data:
+        heights[datum["year"]] = heights.get(datum["year"], 0) + datum["n"]
+    tallest = max(heights.values(), default=1)
     encoding: dict[str, Any] = {
         "x": {"field": "year", "type": "ordinal", "sort": [year for year, _ in table.rows], "title": "Year",
               "scale": {"domain": [year for year, _ in table.rows]}},
-        "y": {"field": "n", "type": "quantitative", "aggregate": "sum", "title": "Studies", "axis": {"tickMinStep": 1}},
+        "y": {"field": "n", "type": "quantitative", "aggregate": "sum", "title": "Studies",
+              "axis": {"values": list(range(0, tallest + 1, max(1, tallest // 8))), "format": "d"}},
         "href": {"field": "href"},
         "tooltip": [{"field": "year", "title": "Year"}, {"field": "design", "title": table.column_label},
                     {"field": "n", "title": "Studies"}, {"field": "studies", "title": "Which"}],

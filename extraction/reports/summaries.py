@@ -9,6 +9,7 @@ are given by the values' own labels ("United Kingdom=UK")."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -177,6 +178,8 @@ def summarise(session: Session, review: Review, choices: Choices, studies_link: 
     summary.cross = typology.cross_tab(rows, columns, colour, labels=labels)
     summary.gap_map = charts.gap_map_spec(summary.cross, summary.citations, studies_link)
     if YEAR in data.dimensions and data.dimensions[YEAR].observations:
+        if not choices.stack:  # stacked by design where the form has a question called so
+            choices.stack = next((key for key, each in data.dimensions.items() if "design" in each.label.casefold()), "")
         stack = _dimension_or_none(data, choices.stack) or Dimension("", "All studies", [("all", "Studies")],
                                                                      [typology.Observation(study, "all")
                                                                       for study in data.study_ids])
@@ -256,6 +259,18 @@ def table_csv(table: Table) -> bytes:
     for row in table.rows:
         writer.writerow([neutralise_formula(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue().encode("utf-8-sig")
+
+
+def table_html(table: Table, title: str) -> str:
+    """The table as an HTML file that Word opens as a table (and pastes as one), every cell escaped;
+    the typology's nesting shown by indenting its first column."""
+    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in table.headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>" for row in table.rows)
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            "<style>table{border-collapse:collapse;font-family:Calibri,Arial,sans-serif;font-size:10pt}"
+            "td,th{border:1px solid #999;padding:2pt 4pt;vertical-align:top;text-align:left}</style></head>"
+            f"<body><h1>{html.escape(title)}</h1><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            "</body></html>\n")
 
 
 def table_xlsx(table: Table) -> bytes:

@@ -100,3 +100,31 @@ def test_the_appraisal_traffic_lights_and_chart(live_server, page, session, tmp_
     expect(page.locator("table.traffic-light tbody tr")).to_have_count(4)
     expect(page.locator("#appraisal-chart svg .mark-rect path").first).to_be_visible()
     screenshot(page, "summaries-appraisal")
+
+
+def test_the_theme_by_study_matrix(live_server, page, session, tmp_path):
+    from extraction import form_templates
+
+    review, _, _ = coded_review(session, tmp_path)
+    people = {member.user.email: member.user for member in list_members(session, review.id)}
+    spec = form_templates.template("qualitative")
+    spec.dual = False
+    form = forms.create_form(session, review_access(session, review.id, people["lead@example.org"].id), spec)
+    fields = {item.field.label: item for item in forms.load_definition(session, form).walk()}
+    ann = review_access(session, review.id, people["ann@example.org"].id)
+    found = [["Feeling heard", "Continuity of care"], ["Feeling heard"], ["Stigma", "feeling heard"]]
+    for view, themes in zip(included_studies(session, review), found):
+        node = Node(values={fields["Country"].id: Entry(["GB"])}, groups={
+            fields["Participants"].id: [Row(uid="p", values={fields["Group"].id: Entry(fields["Group"].options[0].id),
+                                                             fields["Number"].id: Entry(10)})],
+            fields["Themes"].id: [Row(uid=f"t{i}", values={fields["Theme"].id: Entry(theme)})
+                                  for i, theme in enumerate(themes)]})
+        extracting.submit(session, ann, form.id, view.study.id, node)
+    _log_in(page, live_server, "lead@example.org")
+    page.goto(f"{live_server}/reviews/{review.id}/summaries?form={form.id}")
+    first = page.locator("table.theme-matrix tbody tr").first
+    expect(first.locator("th")).to_have_text("Feeling heard")
+    expect(first.locator("td").nth(0)).to_have_text("3")
+    expect(first.locator("td").nth(1)).to_have_text("30")
+    page.locator("#themes-heading").scroll_into_view_if_needed()
+    screenshot(page, "summaries-themes")

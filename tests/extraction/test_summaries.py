@@ -102,6 +102,9 @@ def test_the_page_the_api_and_the_downloads_say_the_same(client, session, team):
     cell = sheet.cell(row=2, column=4)
     assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")  # text, not a formula
 
+    word = client.get(f"/reviews/{team.review.id}/summaries/typology.html?{query}").text
+    assert "<td>Psychotherapy</td>" in word and "=HYPERLINK(&quot;http://x&quot;)" in word
+
     standalone = client.get(f"/reviews/{team.review.id}/summaries/gap-map.html?{query}")
     assert standalone.status_code == 200 and "attachment" in standalone.headers["content-disposition"]
     markup = re.sub(r"<script([^>]*)>.*?</script>", r"<script\1></script>", standalone.text, flags=re.S)
