@@ -98,6 +98,7 @@ class Summary:
     timeline: CrossTab | None = None
     timeline_chart: dict[str, Any] | None = None
     typology: list[TypologyRow] = _field(default_factory=list)
+    levels: list[Dimension] = _field(default_factory=list)  # the typology's, outermost first
     appraisal: appraising.Appraisal | None = None
     appraisal_chart: dict[str, Any] | None = None
     themes: themes.ThemeMatrix | None = None
@@ -186,6 +187,7 @@ def summarise(session: Session, review: Review, choices: Choices, studies_link: 
         summary.timeline = typology.cross_tab(data.dimensions[YEAR], stack, labels=_keyed(stack, choices)[0])
         summary.timeline_chart = charts.timeline_spec(summary.timeline, summary.citations, studies_link)
     levels = [data.dimension(key) for key in choices.levels] or _default_levels(data, dimension)
+    summary.levels = levels
     level_labels, level_order = {}, []
     for each in levels:
         keyed_labels, keyed_order = _keyed(each, choices)
@@ -237,10 +239,10 @@ def studies_of(summary: Summary, study_ids: Sequence[int]) -> list:
 # --- the typology table as files ---------------------------------------------------------------
 
 def typology_table(summary: Summary) -> Table:
+    """The nested typology, one column per level (a row fills its own level's), then the
+    number of studies and their citations."""
     depth = max((row.level for row in summary.typology), default=0) + 1
-    levels = (summary.choices.levels and [summary.data.dimension(key).label for key in summary.choices.levels]) or \
-        ([dimension.label for dimension in _default_levels(summary.data, summary.dimension)]
-         if summary.data and summary.dimension else [])
+    levels = [each.label for each in summary.levels]
     headers = (levels + [f"Level {index + 1}" for index in range(len(levels), depth)])[:depth] + ["Studies (n)", "Studies"]
     rows = []
     for row in summary.typology:

@@ -79,6 +79,7 @@ def test_the_gap_maps_cells_are_the_cross_tabs(session, team):
 def test_the_page_the_api_and_the_downloads_say_the_same(client, session, team):
     form, f, ids = _coded(session, team)
     studies_module.rename_study(session, team.access(session, team.lead), ids[0], "=HYPERLINK(\"http://x\")")
+    studies_module.rename_study(session, team.access(session, team.lead), ids[1], "</script><script>alert(1)</script>")
     log_in(client, "lead@example.org")
     query = f"form={form.id}&field={f['type']}&by=occurrences&of_unit=interventions&number={f['size']}&labels=DBT%3DDialectical"
     page = client.get(f"/reviews/{team.review.id}/summaries?{query}")
@@ -89,7 +90,8 @@ def test_the_page_the_api_and_the_downloads_say_the_same(client, session, team):
         assert sentence["text"] in text
     assert api["sentences"]["counts"]["text"].startswith("4 studies of 5 interventions: Dialectical (n = 2); CBT (n = 2)")
     assert f'/summaries/studies?form={form.id}&amp;ids={ids[0]},{ids[1]}' in page.text  # DBT's two studies
-    assert 'type="application/json" data-chart="gap-map"' in page.text and "<script>" not in page.text
+    assert 'type="application/json" data-chart="gap-map"' in page.text
+    assert "<script>" not in page.text and "alert(1)</script>" not in page.text  # no inline script, a label stays text
     listed = client.get(f"/reviews/{team.review.id}/summaries/studies?form={form.id}&ids={ids[0]},{ids[4]}")
     assert listed.status_code == 200 and "1 study" in listed.text  # the draft's study is nobody's data yet
 
@@ -112,6 +114,7 @@ def test_the_page_the_api_and_the_downloads_say_the_same(client, session, team):
     assert not re.search(r"<(script|img|link)[^>]*\b(src|href)=", markup)  # nothing to fetch
     assert "vegaEmbed" in standalone.text
     assert "=HYPERLINK(&quot;http://x&quot;)" in standalone.text  # the label escaped in the study lists
+    assert "<script>alert(1)" not in standalone.text and "&lt;/script&gt;&lt;script&gt;alert(1)" in standalone.text
     svg = client.get(f"/reviews/{team.review.id}/summaries/gap-map.svg?{query}")
     ElementTree.fromstring(svg.content)  # valid XML
     assert svg.headers["content-type"].startswith("image/svg+xml")
