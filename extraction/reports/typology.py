@@ -490,6 +490,12 @@ def observe(definition: FormDef, consensus: Mapping[int, Node]) -> tuple[dict[st
         elif kind is FieldType.short_text:
             keys = dict.fromkeys(item.key for item in dimension.observations)
             dimension.values = [(key, first_text.get(key, key)) for key in keys]
+        elif kind is FieldType.hierarchical and not dimension.key.endswith(f".{CATEGORY}"):
+            # by type: a category is a value of its own only where a study was coded with it alone
+            item = definition.fields_by_id[int(dimension.key)]
+            parents = {str(option.parent_id) for option in item.options if option.parent_id is not None}
+            used = {each.key for each in dimension.observations}
+            dimension.values = [(key, label) for key, label in dimension.values if key not in parents or key in used]
     return dimensions, numbers
 
 

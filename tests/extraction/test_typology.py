@@ -156,6 +156,8 @@ def test_a_forms_consensus_counts_and_an_unfinished_one_does_not(session, team):
     assert [(value.label, value.study_ids) for value in types.values] == [
         ("DBT", (ids[0], ids[1])), ("CBT", (ids[0], ids[3])), ("Peer support", (ids[2],))]
     assert (types.n, types.occurrences, types.several) == (4, 5, {ids[0]: 2})
+    # by type, a category nobody coded alone is no value of its own (no empty "Psychotherapy" row)
+    assert [label for _, label in summary.dimension(str(f["type"])).values] == ["DBT", "CBT", "Peer support"]
     category = summary.dimension(f"{f['type']}.category")
     categories = typology.count(category.observations, category.values)
     assert [(value.label, value.n, value.occurrences) for value in categories.values] == [
