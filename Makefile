@@ -52,6 +52,13 @@ $(PDFJS): node_modules/.installed
 	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
 		node_modules/pdfjs-dist/web/pdf_viewer.css $(dir $@)
 
+# The charts: Vega-Lite specifications drawn by vega-embed; the same versions as vl-convert's,
+# so a chart on the page and its SVG or PNG download come out alike.
+$(VEGA): node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
+		node_modules/vega-embed/build/vega-embed.min.js $(dir $@)
+
 browser:
 	@command -v chromium >/dev/null || $(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"
 
@@ -78,8 +85,3 @@ postgres:
 
 clean:
 	rm -rf $(VENV) node_modules app/static/vendor
-
-$(VEGA): node_modules/.installed
-	mkdir -p $(dir $@)
-	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
-		node_modules/vega-embed/build/vega-embed.min.js $(dir $@)
