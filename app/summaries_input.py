@@ -4,6 +4,7 @@ and the API, so the same address gives the same summary everywhere."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from urllib.parse import quote
 
 from starlette.datastructures import QueryParams
 
@@ -37,9 +38,11 @@ def ids_from_query(raw: str) -> list[int]:
     return [int(part) for part in parts]
 
 
-def studies_link(review_id: int, choices: Choices) -> Callable[[Sequence[int]], str]:
-    """The address of the list of some studies, on the form the summary ends up showing."""
-    def link(study_ids: Sequence[int]) -> str:
+def studies_link(review_id: int, choices: Choices) -> Callable[..., str]:
+    """The address of the list of some studies, on the form the summary ends up showing, with
+    what they are ("DBT × UK") for its heading."""
+    def link(study_ids: Sequence[int], about: str = "") -> str:
         ids = ",".join(str(study) for study in study_ids)
-        return f"/reviews/{review_id}/summaries/studies?form={choices.form_id or ''}&ids={ids}"
+        caption = f"&about={quote(about[:200])}" if about else ""
+        return f"/reviews/{review_id}/summaries/studies?form={choices.form_id or ''}&ids={ids}{caption}"
     return link

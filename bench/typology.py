@@ -134,7 +134,7 @@ def bench(kind: str, args) -> dict:
                     started = time.perf_counter()
                     if profile:
                         profile.enable()
-                    found = summaries.summarise(session, review, summaries.Choices(**choices), lambda ids: "/s")
+                    found = summaries.summarise(session, review, summaries.Choices(**choices), lambda ids, about="": "/s")
                     timings["summarise"].append(time.perf_counter() - started)
                     if profile:
                         profile.disable()

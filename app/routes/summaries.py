@@ -51,7 +51,8 @@ def summaries_page(request: Request, session: SessionDep, access: ViewerAccess):
 def summary_studies(request: Request, session: SessionDep, access: ViewerAccess):
     summary = _summary(request, session, access)
     shown = summaries.studies_of(summary, ids_from_query(request.query_params.get("ids", "")))
-    return render(request, "reports/summaries_studies.html", access=access, summary=summary, studies=shown,
+    about = " ".join(request.query_params.get("about", "").split())[:200]
+    return render(request, "reports/summaries_studies.html", access=access, summary=summary, studies=shown, about=about,
                   link=studies_link(access.review.id, summary.choices))
 
 

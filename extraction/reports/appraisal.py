@@ -100,7 +100,7 @@ def summary_spec(result: Appraisal, link) -> dict:
     """robvis's summary plot: per domain, a bar of the share of each judgement."""
     order = list(LEVEL_NAMES)
     data = [{"domain": share.domain.label, "judgement": LEVEL_NAMES[share.level], "share": round(share.share * 100, 1),
-             "n": len(share.study_ids), "order": order.index(share.level), "href": link(share.study_ids)}
+             "n": len(share.study_ids), "order": order.index(share.level), "href": link(share.study_ids, f"{share.domain.label}: {LEVEL_NAMES[share.level]}")}
             for share in result.shares]
     levels = [level for level in order if any(share.level == level for share in result.shares)]
     return {

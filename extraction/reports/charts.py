@@ -20,7 +20,7 @@ from extraction.reports.typology import CrossTab
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # a name only: nothing is fetched
 EMPTY = "#e8e8e8"
-Link = Callable[[Sequence[int]], str]
+Link = Callable[..., str]  # (study ids, what they are: "DBT × UK") -> the address of their list
 
 
 def _ids(study_ids: Sequence[int]) -> str:
@@ -31,6 +31,10 @@ def _names(study_ids: Sequence[int], citations: Mapping[int, str], limit: int = 
     names = [citations.get(study, f"study {study}") for study in study_ids[:limit]]
     more = len(study_ids) - limit
     return "; ".join(names) + (f"; and {more} more" if more > 0 else "")
+
+
+def _about(row: str, column: str, colour: str | None, labels: Mapping[str, str]) -> str:
+    return f"{row} × {column}" + (f" ({labels.get(colour, 'Not coded')})" if colour is not None else "")
 
 
 def gap_map_cells(table: CrossTab, citations: Mapping[int, str], link: Link) -> list[dict[str, Any]]:
@@ -50,7 +54,8 @@ def gap_map_cells(table: CrossTab, citations: Mapping[int, str], link: Link) -> 
                              "colour": colour_labels.get(colour, "") if colour is not None else "",
                              "n": len(study_ids), "cell_n": cell.n, "ids": _ids(study_ids),
                              "studies": _names(study_ids, citations),
-                             "href": link(study_ids) if study_ids else ""})
+                             "href": link(study_ids, _about(row_label, column_label, colour, colour_labels))
+                             if study_ids else ""})
     return data
 
 
@@ -125,7 +130,8 @@ def timeline_spec(table: CrossTab, citations: Mapping[int, str], link: Link, *, 
         for label, study_ids in shades:
             if study_ids:
                 data.append({"year": year, "design": label, "n": len(study_ids), "ids": _ids(study_ids),
-                             "studies": _names(study_ids, citations), "href": link(study_ids)})
+                             "studies": _names(study_ids, citations),
+                             "href": link(study_ids, f"{year}, {label}" if label != "Studies" else year)})
     heights: dict[str, int] = {}
     for datum in data:
         heights[datum["year"]] = heights.get(datum["year"], 0) + datum["n"]
@@ -193,7 +199,7 @@ def standalone_html(title: str, table: CrossTab, citations: Mapping[int, str], l
     the cell opens (a link to the cell's list in the same file). Every label is escaped."""
     cell_anchor: dict[str, str] = {}
 
-    def link(study_ids: Sequence[int]) -> str:
+    def link(study_ids: Sequence[int], about: str = "") -> str:
         return "#" + cell_anchor.setdefault(_ids(study_ids), f"cell-{len(cell_anchor) + 1}")
 
     spec = gap_map_spec(table, citations, link, title=title)

@@ -71,12 +71,12 @@ def test_the_gap_map_is_drawn_and_a_bubble_lists_its_studies(live_server, page, 
     dbt_uk = page.locator("table.cross-tab tr", has_text="DBT").locator("td").nth(0)
     expect(dbt_uk).to_have_text("2")
     bubbles.first.click(force=True)  # its number, drawn on it, links to the same studies
-    expect(page).to_have_url(re.compile(r"/summaries/studies\?form=\d+&ids=[\d,]+$"))
-    expect(page.get_by_role("heading", level=2)).to_contain_text("of “Charting”")
+    expect(page).to_have_url(re.compile(r"/summaries/studies\?form=\d+&ids=[\d,]+&about="))
+    expect(page.get_by_role("heading", level=2)).to_have_text("2 studies of “Charting”: DBT × UK (RCT)")
     screenshot(page, "summaries-studies")
     page.goto(f"{live_server}/reviews/{review.id}/summaries?{query}")
     page.locator("table.cross-tab tr", has_text="DBT").locator("td a").first.click()
-    expect(page.get_by_role("heading", level=2)).to_have_text("2 studies of “Charting”")
+    expect(page.get_by_role("heading", level=2)).to_have_text("2 studies of “Charting”: DBT × UK")
 
 
 def test_the_appraisal_traffic_lights_and_chart(live_server, page, session, tmp_path):

@@ -31,7 +31,7 @@ def test_rob2_judgements_make_the_traffic_lights_and_the_shares(session, team):
         ("low", (ids[0],)), ("some", (ids[2],)), ("high", (ids[1],))]
     domain_4 = [(share.level, round(share.share, 3)) for share in result.shares if share.domain.key == result.domains[3].key]
     assert domain_4 == [("low", 0.667), ("high", 0.333)]
-    spec = appraising.summary_spec(result, lambda ids: f"/s?ids={ids}")
+    spec = appraising.summary_spec(result, lambda ids, about="": f"/s?ids={ids}")
     assert len(spec["data"]["values"]) == len(result.shares)
 
 

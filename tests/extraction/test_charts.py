@@ -16,7 +16,7 @@ def _table():
     return typology.cross_tab(rows, columns)
 
 
-def _link(ids):
+def _link(ids, about=""):
     return "/s?ids=" + ",".join(map(str, ids))
 
 

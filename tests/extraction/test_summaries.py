@@ -34,7 +34,7 @@ def _coded(session, team):
     return form, f, [view.study.id for view in views]
 
 
-def _link(study_ids):
+def _link(study_ids, about=""):
     return "/s?ids=" + ",".join(map(str, study_ids))
 
 
@@ -89,7 +89,7 @@ def test_the_page_the_api_and_the_downloads_say_the_same(client, session, team):
     for sentence in api["sentences"].values():
         assert sentence["text"] in text
     assert api["sentences"]["counts"]["text"].startswith("4 studies of 5 interventions: Dialectical (n = 2); CBT (n = 2)")
-    assert f'/summaries/studies?form={form.id}&amp;ids={ids[0]},{ids[1]}' in page.text  # DBT's two studies
+    assert f"/summaries/studies?form={form.id}&amp;ids={ids[0]},{ids[1]}&amp;about=Dialectical" in page.text  # DBT's two studies
     assert 'type="application/json" data-chart="gap-map"' in page.text
     assert "<script>" not in page.text and "alert(1)</script>" not in page.text  # no inline script, a label stays text
     listed = client.get(f"/reviews/{team.review.id}/summaries/studies?form={form.id}&ids={ids[0]},{ids[4]}")
