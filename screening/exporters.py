@@ -57,7 +57,7 @@ def citations_to_csv(citations: Sequence[Citation], ids: Sequence[object] | None
             citation.year or "", citation.journal, citation.volume, citation.issue, citation.pages,
             citation.doi, citation.pmid, "; ".join(citation.keywords), citation.url,
         ]
-        writer.writerow([_neutralise_formula(str(value)) for value in row])
+        writer.writerow([neutralise_formula(str(value)) for value in row])
     return buffer.getvalue()
 
 
@@ -75,7 +75,9 @@ def _join_authors(authors: list[str]) -> str:
     return f"{joined};" if len(authors) == 1 and (" and " in joined or "//" in joined) else joined
 
 
-def _neutralise_formula(value: str) -> str:
+def neutralise_formula(value: str) -> str:
+    """A cell's text as a spreadsheet will show it, never run it: a leading apostrophe before
+    a formula's first character (extraction's summary tables use it too)."""
     return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 

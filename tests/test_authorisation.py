@@ -143,6 +143,21 @@ ROUTES = [
     ("POST", "/api/reviews/{review_id}/extraction/forms/{form_id}/studies/{study_id}/reconciliation/reopen", Role.lead, None, 200, {"study_id": "reconciled_study"}),
     ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/agreement", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/extraction/forms/{form_id}/data", Role.viewer, None, 200),
+    # --- summaries of the extraction world's form: its reconciled study counted, the others not yet.
+    ("GET", "/reviews/{review_id}/summaries", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/studies", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/typology.csv", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/typology.xlsx", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/typology.html", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/gap-map.html", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/gap-map.svg", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/gap-map.png", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/timeline.svg", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/timeline.png", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/appraisal.svg", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/summaries/appraisal.png", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/summaries", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/summaries/charts", Role.viewer, None, 200),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 
@@ -196,7 +211,11 @@ def _extraction_world(session, review, lead, reviewer, other, records) -> dict:
     include_records(session, review, lead, [record.id for record in records])
     lead_access = review_access(session, review.id, lead.id)
     form = forms.create_form(session, lead_access, forms.FormSpec(name="Data", sections=[forms.SectionSpec(
-        label="Study", fields=[forms.FieldSpec(label="Sample size", field_type=FieldType.integer)])]))
+        label="Study", fields=[forms.FieldSpec(label="Sample size", field_type=FieldType.integer),
+                               forms.FieldSpec(label="Design", field_type=FieldType.single_choice,
+                                               options=[forms.OptionSpec(label="RCT")]),
+                               forms.FieldSpec(label="Overall risk of bias", field_type=FieldType.single_choice,
+                                               options=[forms.OptionSpec(label="Low"), forms.OptionSpec(label="High")])])]))
     size = forms.load_definition(session, form).sections[0].fields[0].id
     coded, uncoded, second_report, reconciled, spare = included_studies(session, review)
     studies.link_studies(session, lead_access, second_report.study.id, uncoded.study.id)
@@ -226,7 +245,7 @@ def test_each_caller_gets_the_status_they_should(client, session, world, caller,
         log_in(client, world["people"][caller].email)
     token = csrf_token(client, "/login")
     ids = dict(world["ids"])
-    if "/extraction" in template:  # built only where needed: it is the slowest part of the world
+    if "/extraction" in template or "/summaries" in template:  # built only where needed: it is the slowest part of the world
         ids |= _extraction_world(session, world["review"], world["people"]["lead"], world["people"]["reviewer"],
                                  world["other"], world["kept"][5:10])
     for placeholder, world_key in (overrides[0] if overrides else {}).items():

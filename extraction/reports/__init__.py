@@ -1,0 +1,1 @@
+"""Reports from the review's own data: the typology of the included studies, summary sentences and charts."""
