@@ -16,6 +16,7 @@ from starlette.responses import Response
 from app.config import Settings
 from app.db import check_schema_current, make_engine
 from app.deps import NotAuthenticated
+from app.headers import SECURITY_HEADERS, SecurityHeaders
 from app.jobs import Worker
 from app.routes import (
     account, admin, api, api_extraction, api_imports, api_screening, auth, duplicates, extraction, imports, jobs,
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.https_only,
     )
+    # Added last, so it wraps the others and every response, a static file or an error, gets the headers.
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
@@ -100,6 +103,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         return _error_response(request, error.status_code, str(error.detail), error.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        # Starlette answers an unhandled error outside every middleware: the headers are set here.
+        message = "Something went wrong on the server. The error is logged; try again, or tell your administrator."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=500, headers=SECURITY_HEADERS)
+        return render(request, "error.html", status_code=500, status=500, message=message, headers=SECURITY_HEADERS)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
