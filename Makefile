@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HTMX := app/static/vendor/htmx.min.js
 PDFJS := app/static/vendor/pdfjs/pdf.min.mjs
+SWAGGER := app/static/vendor/swagger-ui/swagger-ui-bundle.js
 # Debian packages the browser tests need (Chromium driven by Playwright, no download of its own).
 TEST_DEBS := chromium fonts-dejavu-core
 
@@ -32,10 +33,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# htmx and PDF.js come from their npm packages, pinned in package-lock.json, and are served
+# htmx, PDF.js and Swagger UI (the /docs page) come from their npm packages, pinned in package-lock.json, and are served
 # from Winnow's own static folder: no CDN, so it works on offline networks. PDF.js's optional
 # dependencies (a canvas for Node) are for running it outside a browser: left out.
-static: $(HTMX) $(PDFJS)
+static: $(HTMX) $(PDFJS) $(SWAGGER)
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory debs DEBS="nodejs npm"
@@ -50,6 +51,10 @@ $(PDFJS): node_modules/.installed
 	mkdir -p $(dir $@)
 	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
 		node_modules/pdfjs-dist/web/pdf_viewer.css $(dir $@)
+
+$(SWAGGER): node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(dir $@)
 
 browser:
 	@command -v chromium >/dev/null || $(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"

@@ -19,8 +19,8 @@ from app.deps import NotAuthenticated
 from app.headers import SECURITY_HEADERS, SecurityHeaders
 from app.jobs import Worker
 from app.routes import (
-    account, admin, api, api_extraction, api_imports, api_screening, auth, duplicates, extraction, imports, jobs,
-    reviews, screening,
+    account, admin, api, api_extraction, api_imports, api_screening, auth, docs, duplicates, extraction, imports,
+    jobs, reviews, screening,
 )
 from app.security import verify_csrf
 from app.templating import is_htmx, render
@@ -29,8 +29,8 @@ from screening.review.errors import InvalidInput, NotFound, PermissionDenied, Wi
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(
     module.router
-    for module in (auth, reviews, imports, duplicates, screening, extraction, account, admin, jobs, api, api_imports,
-                   api_screening, api_extraction)
+    for module in (auth, reviews, imports, duplicates, screening, extraction, account, admin, jobs, docs, api,
+                   api_imports, api_screening, api_extraction)
 )
 
 
@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Winnow",
         summary="Systematic and scoping reviews: import, deduplicate, rank, screen, extract, report.",
         lifespan=lifespan,
+        docs_url=None,  # app/routes/docs.py serves Swagger UI from our static folder instead of a CDN
+        redoc_url=None,
         dependencies=[Depends(verify_csrf)],
     )
     app.state.settings = settings

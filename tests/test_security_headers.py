@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -85,3 +86,15 @@ def test_the_inline_code_patterns_do_catch_it():
 def test_htmx_is_told_not_to_inject_its_indicator_style_nor_to_evaluate_script():
     base = (TEMPLATES / "base.html").read_text()
     assert '"includeIndicatorStyles": false' in base and '"allowEval": false' in base
+
+
+def test_the_api_docs_load_swagger_ui_from_winnow_itself(client):
+    response = client.get("/docs")
+    assert response.status_code == 200
+    references = [urlsplit(found) for found in re.findall(r"""(?:src|href)=["']([^"']+)""", response.text)]
+    assert references and all(reference.netloc in ("", "testserver") and reference.path.startswith("/static/")
+                              for reference in references), references
+    assert "<script>" not in response.text  # its start-up code is a static file too
+    for reference in references:
+        assert client.get(reference.path).status_code == 200, f"{reference.path}: run `make static`"
+    assert client.get("/redoc").status_code == 404  # ReDoc would come from a CDN: not offered

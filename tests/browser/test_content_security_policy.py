@@ -109,6 +109,11 @@ def test_every_page_loads_without_a_csp_violation_and_no_payload_runs(live_serve
     page.get_by_label("Sample size").fill("40")
     expect(page.locator("#save-status")).to_contain_text("Draft saved")
     screenshot(page, f"csp-coding-{backend}")
+    # Swagger UI at /docs, served from our static folder, draws the API under the same policy.
+    page.goto(f"{live_server}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Winnow")
+    expect(page.locator(".opblock").first).to_be_visible()
+    screenshot(page, f"csp-docs-{backend}")
     # An htmx search swaps the records list in.
     page.goto(f"{live_server}/reviews/{ids['review_id']}/records")
     page.locator("#q").fill("hostile")
