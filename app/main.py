@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db import check_schema_current, make_engine
 from app.deps import NotAuthenticated
 from app.headers import SECURITY_HEADERS, SecurityHeaders
+from app.limits import BodyLimit
 from app.jobs import Worker
 from app.routes import (
     account, admin, api, api_extraction, api_imports, api_screening, auth, docs, duplicates, extraction, imports,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.https_only,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     # Added last, so it wraps the others and every response, a static file or an error, gets the headers.
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
