@@ -6,7 +6,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -57,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # app/routes/docs.py serves Swagger UI from our static folder instead of a CDN
         redoc_url=None,
-        dependencies=[Depends(verify_csrf)],
+        dependencies=[Depends(ids_in_range), Depends(verify_csrf)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -77,6 +79,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     _add_error_handlers(app)
     return app
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's, and so Winnow's, largest
+
+
+async def ids_in_range(request: Request) -> None:
+    """An id in the path beyond any the database can hold names nothing: 404, not a database error."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) > MAX_ID:
+            raise NotFound(f"No {name.removesuffix('_id').replace('_', ' ')} {value[:30]}: ids go up to {MAX_ID}.")
 
 
 def _wants_json(request: Request) -> bool:
@@ -108,6 +120,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> Response:
         return _error_response(request, error.status_code, str(error.detail), error.headers)
 
+    @app.exception_handler(sa.exc.DataError)
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, error: Exception) -> Response:
+        # A number in a request body too large for its column, or a text too long for it.
+        detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
+        return _error_response(request, 422, f"A value sent is out of range for where it goes ({detail}). "
+                                             f"Numbers and ids go up to {MAX_ID}.")
+
     @app.exception_handler(Exception)
     async def unexpected_error(request: Request, error: Exception) -> Response:
         # Starlette answers an unhandled error outside every middleware: the headers are set here.
@@ -119,7 +139,8 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": error.errors()}, status_code=422)
+            # jsonable_encoder, as FastAPI's own handler: a validator's ValueError sits in the errors' ctx.
+            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         return _error_response(request, 422, "Some of what was sent is not valid: " + "; ".join(
             f"{'.'.join(str(part) for part in problem['loc'][1:])}: {problem['msg']}" for problem in error.errors()
         ))
