@@ -144,15 +144,26 @@ def parse_xlsx(data: bytes, filename: str) -> list[Citation]:
             f"this is a ZIP file but not an Excel workbook Winnow can read ({error}). "
             "Open it in Excel or LibreOffice and save it as .xlsx or CSV.",
         ) from error
+    except Exception as error:  # openpyxl on a damaged workbook fails in a dozen ways (zlib, XML, types)
+        raise _damaged(filename, error) from error
     try:
-        sheet = workbook.worksheets[0]
-        rows = (
-            (number, [_cell_text(value) for value in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
-        return _citations(rows, filename)
+        return _citations(_sheet_rows(workbook, filename), filename)
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook, filename: str) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows; only openpyxl's reading is guarded here, not what uses the rows."""
+    try:
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(value) for value in row]
+    except Exception as error:  # a sheet's compressed data or XML damaged part-way
+        raise _damaged(filename, error) from error
+
+
+def _damaged(filename: str, error: Exception) -> ImportFormatError:
+    return ImportFormatError(filename, None, f"this Excel workbook is damaged ({type(error).__name__}: "
+                             f"{str(error)[:120]}). Open it in Excel or LibreOffice and save it again as .xlsx or CSV.")
 
 
 def _cell_text(value: object) -> str:
