@@ -151,3 +151,17 @@ def test_a_workbook_damaged_inside_its_compressed_data_is_refused_clearly():
     data[start + 5:start + 40] = bytes(range(200, 235))  # the sheet's deflate stream, garbled
     with pytest.raises(ImportFormatError, match="damaged|not an Excel workbook"):
         parse_file(bytes(data), "records.xlsx")
+
+
+def test_a_field_longer_than_its_column_is_cut_to_fit_and_kept_whole_in_raw(session, review_and_lead, tmp_path):
+    """Found on PostgreSQL, which refuses a DOI over 300 characters that SQLite took."""
+    review, lead = review_and_lead
+    long_doi = "10.1000/" + "x" * 400
+    data = f"TY  - JOUR\nTI  - A title\nDO  - {long_doi}\nVL  - {'9' * 150}\nER  - \n".encode()
+    access = review_access(session, review.id, lead.id)
+    batch = create_batch(session, access, BatchRequest(source_name="Long", filename="long.ris"), data,
+                         uploads_dir=tmp_path, max_bytes=2**20)
+    import_batch(session, lambda *_: None, batch_id=batch.id, review_id=review.id)
+    record = session.exec(select(Record).where(Record.batch_id == batch.id)).one()
+    assert (len(record.doi), len(record.volume)) == (300, 100)
+    assert long_doi in str(record.raw)
