@@ -144,13 +144,11 @@ def start_session(session: Session, user_id: int) -> str:
 def user_for_session(session: Session, user_id: int, key: str) -> User | None:
     """The user of a live session, or None when it was ended (log-out, password change,
     reset, deactivation) or never existed."""
-    found = session.exec(select(UserSession).where(
+    # One query, on the unique key_hash index: every page and API call makes it.
+    return session.exec(select(User).join(UserSession, UserSession.user_id == User.id).where(
         UserSession.key_hash == _token_hash(key), UserSession.user_id == user_id, UserSession.ended_at.is_(None),
+        User.is_active,
     )).first()
-    if found is None:
-        return None
-    user = session.get(User, user_id)
-    return user if user is not None and user.is_active else None
 
 
 def end_session(session: Session, key: str) -> None:
