@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 HTMX := app/static/vendor/htmx.min.js
 PDFJS := app/static/vendor/pdfjs/pdf.min.mjs
 VEGA := app/static/vendor/vega/vega-embed.min.js
+SWAGGER := app/static/vendor/swagger-ui/swagger-ui-bundle.js
 # Debian packages the browser tests need (Chromium driven by Playwright, no download of its own).
 TEST_DEBS := chromium fonts-dejavu-core
 
@@ -33,10 +34,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
-# htmx, PDF.js and Vega (vega, vega-lite, vega-embed: the charts) come from their npm packages, pinned in package-lock.json, and are served
-# from Winnow's own static folder: no CDN, so it works on offline networks. PDF.js's optional
-# dependencies (a canvas for Node) are for running it outside a browser: left out.
-static: $(HTMX) $(PDFJS) $(VEGA)
+# htmx, PDF.js, Vega (vega, vega-lite, vega-embed: the charts) and Swagger UI (the /docs page) come
+# from their npm packages, pinned in package-lock.json, and are served from Winnow's own static
+# folder: no CDN, so it works on offline networks. PDF.js's optional dependencies (a canvas for
+# Node) are for running it outside a browser: left out.
+static: $(HTMX) $(PDFJS) $(VEGA) $(SWAGGER)
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || $(MAKE) --no-print-directory debs DEBS="nodejs npm"
@@ -58,6 +60,10 @@ $(VEGA): node_modules/.installed
 	mkdir -p $(dir $@)
 	cp node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js \
 		node_modules/vega-embed/build/vega-embed.min.js $(dir $@)
+
+$(SWAGGER): node_modules/.installed
+	mkdir -p $(dir $@)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(dir $@)
 
 browser:
 	@command -v chromium >/dev/null || $(MAKE) --no-print-directory debs DEBS="$(TEST_DEBS)"

@@ -1,4 +1,5 @@
-"""Accounts: creating users, checking passwords, throttling guessers, API tokens."""
+"""Accounts: creating users, checking passwords, throttling guessers, server-side sessions,
+password changes and resets, deactivation, API tokens."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, Field, field_validator
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, select, update
 
-from app.models import ApiToken, LoginFailure
+from app.models import ApiToken, LoginFailure, UserSession
 from screening.review.audit import record_event
 from screening.review.errors import InvalidInput, NotFound, WinnowError
 from screening.review.models import User, utcnow
@@ -125,6 +126,107 @@ def _password_matches(password_hash: str, password: str) -> bool:
     except (VerificationError, InvalidHashError):
         return False
 
+
+class PasswordChange(BaseModel):
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+
+
+# --- sessions held on the server ------------------------------------------------------------------
+
+def start_session(session: Session, user_id: int) -> str:
+    """A new log-in; the key goes in the signed cookie, only its hash in the database."""
+    key = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user_id, key_hash=_token_hash(key)))
+    session.commit()
+    return key
+
+
+def user_for_session(session: Session, user_id: int, key: str) -> User | None:
+    """The user of a live session, or None when it was ended (log-out, password change,
+    reset, deactivation) or never existed."""
+    # One query, on the unique key_hash index: every page and API call makes it.
+    return session.exec(select(User).join(UserSession, UserSession.user_id == User.id).where(
+        UserSession.key_hash == _token_hash(key), UserSession.user_id == user_id, UserSession.ended_at.is_(None),
+        User.is_active,
+    )).first()
+
+
+def end_session(session: Session, key: str) -> None:
+    session.exec(update(UserSession).where(UserSession.key_hash == _token_hash(key), UserSession.ended_at.is_(None))
+                 .values(ended_at=utcnow()))
+    session.commit()
+
+
+def _end_sessions(session: Session, user_id: int, *, keep_key: str | None = None) -> None:
+    query = update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+    if keep_key is not None:
+        query = query.where(UserSession.key_hash != _token_hash(keep_key))
+    session.exec(query.values(ended_at=utcnow()))
+
+
+def live_session_count(session: Session, user_id: int) -> int:
+    return session.exec(select(func.count()).select_from(UserSession)
+                        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))).one()
+
+
+# --- passwords and deactivation -------------------------------------------------------------------
+
+def change_password(session: Session, user: User, current: str, new: str, *, keep_key: str | None) -> None:
+    """The user's own change: the current password first; every other session of theirs ends
+    (a thief's copied cookie among them), the one making the change stays."""
+    if not _password_matches(user.password_hash, current):
+        raise InvalidInput("Your current password is not right: type it again.", field="current_password")
+    _set_password(session, user, new)
+    _end_sessions(session, user.id, keep_key=keep_key)
+    record_event(session, actor_id=user.id, action="user.password_change", object_type="user", object_id=user.id)
+    session.commit()
+
+
+def reset_password(session: Session, admin_id: int, user_id: int, new: str) -> User:
+    """An administrator sets a new password for someone who lost theirs: all their sessions end."""
+    user = _user(session, user_id)
+    _set_password(session, user, new)
+    _end_sessions(session, user.id)
+    record_event(session, actor_id=admin_id, action="user.password_reset", object_type="user", object_id=user.id)
+    session.commit()
+    return user
+
+
+def set_active(session: Session, admin_id: int, user_id: int, active: bool) -> User:
+    """Deactivating ends the account's sessions and stops its log-ins and API tokens; the account
+    and all it decided stay, so every decision, coding and audit entry keeps its author."""
+    user = _user(session, user_id)
+    if not active and user.id == admin_id:
+        raise InvalidInput("You cannot deactivate your own account: ask another administrator.", field="active")
+    user.is_active = active
+    session.add(user)
+    if not active:
+        _end_sessions(session, user.id)
+    record_event(session, actor_id=admin_id, action="user.activate" if active else "user.deactivate",
+                 object_type="user", object_id=user.id)
+    session.commit()
+    session.refresh(user)
+    return user
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No account {user_id}.")
+    return user
+
+
+def _set_password(session: Session, user: User, new: str) -> None:
+    try:
+        checked = PasswordChange(password=new)
+    except ValueError:
+        raise InvalidInput(f"The new password must be {MIN_PASSWORD_LENGTH} to 200 characters long.",
+                           field="password") from None
+    user.password_hash = _hasher.hash(checked.password)
+    session.add(user)
+
+
+# --- API tokens -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class NewToken:

@@ -43,8 +43,8 @@ from screening.review.errors import InvalidInput
 
 FORMAT = "winnow-review"
 VERSION = 1
-# Tables no review owns: secrets and throttling state of the accounts, not review data.
-LEFT_OUT = {"api_token", "login_failure"}
+# Tables no review owns: the accounts' secrets, sessions and throttling state, not review data.
+LEFT_OUT = {"api_token", "login_failure", "user_session"}
 # Columns holding the path of a stored file, rewritten to where the restore puts the file.
 FILE_COLUMNS = {"import_batch": "stored_path", "full_text": "stored_path"}
 

@@ -14,9 +14,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app.accounts import user_for_token
+from app.accounts import user_for_session, user_for_token
 from app.config import Settings
-from app.security import bearer_token
+from app.security import bearer_token, session_key
 from screening.review.errors import PermissionDenied
 from screening.review.models import Role, User
 from screening.review.access import ReviewAccess, review_access
@@ -54,13 +54,12 @@ def _user_from_request(request: Request, session: Session) -> User | None:
         if user is None:
             raise NotAuthenticated("The API token is unknown or revoked.")
         return user
-    user_id = request.session.get("user_id")
+    user_id, key = request.session.get("user_id"), session_key(request)
     if user_id is None:
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
+    user = user_for_session(session, user_id, key) if isinstance(user_id, int) and key else None
+    if user is None:  # ended on the server (log-out elsewhere, password change, deactivation)
         request.session.clear()
-        return None
     return user
 
 

@@ -6,7 +6,9 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -16,10 +18,12 @@ from starlette.responses import Response
 from app.config import Settings
 from app.db import check_schema_current, make_engine
 from app.deps import NotAuthenticated
+from app.headers import SECURITY_HEADERS, SecurityHeaders
+from app.limits import BodyLimit
 from app.jobs import Worker
 from app.routes import (
-    account, admin, api, api_extraction, api_imports, api_screening, api_summaries, auth, duplicates, extraction,
-    imports, jobs, reviews, screening, summaries,
+    account, admin, api, api_extraction, api_imports, api_screening, api_summaries, auth, docs, duplicates,
+    extraction, imports, jobs, reviews, screening, summaries,
 )
 from app.security import verify_csrf
 from app.templating import is_htmx, render
@@ -28,8 +32,8 @@ from screening.review.errors import InvalidInput, NotFound, PermissionDenied, St
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(
     module.router
-    for module in (auth, reviews, imports, duplicates, screening, extraction, summaries, account, admin, jobs, api,
-                   api_imports, api_screening, api_extraction, api_summaries)
+    for module in (auth, reviews, imports, duplicates, screening, extraction, summaries, account, admin, jobs, docs,
+                   api, api_imports, api_screening, api_extraction, api_summaries)
 )
 
 
@@ -53,7 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Winnow",
         summary="Systematic and scoping reviews: import, deduplicate, rank, screen, extract, report.",
         lifespan=lifespan,
-        dependencies=[Depends(verify_csrf)],
+        docs_url=None,  # app/routes/docs.py serves Swagger UI from our static folder instead of a CDN
+        redoc_url=None,
+        dependencies=[Depends(ids_in_range), Depends(verify_csrf)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -65,11 +71,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.https_only,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    # Added last, so it wraps the others and every response, a static file or an error, gets the headers.
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
     _add_error_handlers(app)
     return app
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL's, and so Winnow's, largest
+
+
+async def ids_in_range(request: Request) -> None:
+    """An id in the path beyond any the database can hold names nothing: 404, not a database error."""
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and value.lstrip("-").isdigit() and abs(int(value)) > MAX_ID:
+            raise NotFound(f"No {name.removesuffix('_id').replace('_', ' ')} {value[:30]}: ids go up to {MAX_ID}.")
 
 
 def _wants_json(request: Request) -> bool:
@@ -101,10 +120,27 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: HTTPException) -> Response:
         return _error_response(request, error.status_code, str(error.detail), error.headers)
 
+    @app.exception_handler(sa.exc.DataError)
+    @app.exception_handler(OverflowError)
+    async def out_of_range(request: Request, error: Exception) -> Response:
+        # A number in a request body too large for its column, or a text too long for it.
+        detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
+        return _error_response(request, 422, f"A value sent is out of range for where it goes ({detail}). "
+                                             f"Numbers and ids go up to {MAX_ID}.")
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, error: Exception) -> Response:
+        # Starlette answers an unhandled error outside every middleware: the headers are set here.
+        message = "Something went wrong on the server. The error is logged; try again, or tell your administrator."
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=500, headers=SECURITY_HEADERS)
+        return render(request, "error.html", status_code=500, status=500, message=message, headers=SECURITY_HEADERS)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         if _wants_json(request):
-            return JSONResponse({"detail": error.errors()}, status_code=422)
+            # jsonable_encoder, as FastAPI's own handler: a validator's ValueError sits in the errors' ctx.
+            return JSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
         return _error_response(request, 422, "Some of what was sent is not valid: " + "; ".join(
             f"{'.'.join(str(part) for part in problem['loc'][1:])}: {problem['msg']}" for problem in error.errors()
         ))

@@ -1,4 +1,4 @@
-"""Tables the web layer owns: API tokens, login throttling and background jobs.
+"""Tables the web layer owns: API tokens, log-in sessions, login throttling and background jobs.
 
 The domain tables live in ``screening.review.models`` (users, reviews, members, audit) and ``screening.models``."""
 
@@ -28,6 +28,20 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class UserSession(SQLModel, table=True):
+    """A log-in, held on the server: the signed cookie carries only its random key, whose SHA-256
+    is stored. Log-out, a password change (for the other sessions), a password reset and
+    deactivation end sessions here, so a copied cookie stops working at once."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    key_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
 
 
 class LoginFailure(SQLModel, table=True):

@@ -1,7 +1,8 @@
 """Session cookie contents and CSRF protection.
 
 The session is Starlette's signed cookie (HttpOnly, SameSite=Lax, Secure when
-``WINNOW_HTTPS_ONLY``). Every state-changing request must echo the session's
+``WINNOW_HTTPS_ONLY``), naming a session held in the database (``user_session``), so that
+log-out and a password change end it on the server too. Every state-changing request must echo the session's
 CSRF token, as the ``csrf_token`` form field or the ``X-CSRF-Token`` header
 (htmx sends the header: ``base.html`` sets it on ``<body hx-headers>``).
 Requests authenticated by an API token carry no cookie an attacker could ride
@@ -49,11 +50,18 @@ async def verify_csrf(request: Request) -> None:
         )
 
 
-def log_in(request: Request, user_id: int) -> None:
+def log_in(request: Request, user_id: int, session_key: str) -> None:
+    """``session_key`` names the server-side session (``app.accounts.start_session``)."""
     # A fresh CSRF token on log-in: a token planted before it is worth nothing after.
     request.session.clear()
     request.session["user_id"] = user_id
+    request.session["sid"] = session_key
     request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def session_key(request: Request) -> str | None:
+    key = request.session.get("sid")
+    return key if isinstance(key, str) else None
 
 
 def log_out(request: Request) -> None:

@@ -48,6 +48,6 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+def render(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **context: Any) -> Response:
     context.setdefault("user", getattr(request.state, "user", None))
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    return templates.TemplateResponse(request, name, context, status_code=status_code, headers=headers)

@@ -21,8 +21,13 @@ from screening.review.files import write_whole
 from screening.models import FullText, Stage
 from screening.review.models import Role, utcnow
 from screening.review.access import ReviewAccess
+from screening.review.uploads import check_filename, check_size, kind_of
 
 PDF_MAGIC = b"%PDF-"
+# A PDF ends with "%%EOF"; writers may add a little after it. A file without one near its end was
+# cut short (an interrupted download) and would show blank or half its pages.
+PDF_END = b"%%EOF"
+PDF_END_WITHIN = 2048
 
 
 def full_text_of(session: Session, review_id: int, record_id: int) -> FullText | None:
@@ -41,11 +46,17 @@ def _entry(session: Session, access: ReviewAccess, record_id: int) -> FullText:
 def attach_pdf(session: Session, access: ReviewAccess, record_id: int, filename: str, data: bytes, *,
                files_dir: Path, max_bytes: int) -> FullText:
     entry = _entry(session, access, record_id)
+    filename = check_filename(filename)
+    check_size(data, filename, max_bytes)
     if not data.startswith(PDF_MAGIC):
-        raise InvalidInput(f"{filename} is not a PDF file. Attach the report as a PDF.", field="file")
-    if len(data) > max_bytes:
-        raise InvalidInput(f"{filename} is {len(data) / 2**20:.0f} MB, over the limit of {max_bytes / 2**20:.0f} MB.",
-                           field="file")
+        kind = kind_of(data) or ("a web page" if data.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+                                 else "not a PDF file")
+        shown = kind if kind.startswith("not") else f"{kind}, not a PDF"
+        raise InvalidInput(f"{filename} is {shown}. Attach the report as a PDF (a publisher's site may have given "
+                           "you its web page instead: download the PDF itself).", field="file")
+    if PDF_END not in data[-PDF_END_WITHIN:]:
+        raise InvalidInput(f"{filename} is cut short: it has no end-of-file mark, so its download was probably "
+                           "interrupted. Download the PDF again and attach that.", field="file")
     folder = files_dir / str(access.review.id)
     folder.mkdir(parents=True, exist_ok=True)
     stored = folder / f"{record_id}-{uuid.uuid4().hex}.pdf"

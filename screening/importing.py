@@ -26,13 +26,16 @@ from screening.citation import Citation
 from screening.dedup import find_duplicates
 from screening.dedup.finding import paused_cycle_collection
 from screening.deduplicating import merge_duplicates
-from screening.importers import left_out_summary, parse_file
+from screening.importers import FORMAT_NAMES, left_out_summary, parse_file
+from screening.importers.detect import ZIP_MAGIC
+from screening.importers.tabular import check_workbook
 from screening.models import BatchStatus, ImportBatch, Record
 from screening.review.errors import InvalidInput, NotFound
 from screening.review.files import write_whole
 from screening.review.models import Role, utcnow
 from screening.records import citation_to_row, kept_citations
 from screening.review.access import ReviewAccess
+from screening.review.uploads import check_filename, kind_of
 
 CHUNK = 2000
 # Choices offered on the import form; any other name may be typed.
@@ -67,6 +70,7 @@ def create_batch(
 ) -> ImportBatch:
     """Check the upload, keep the file and record the batch; the caller queues ``import_batch``."""
     access.require(Role.lead)
+    filename = check_filename(request.filename)
     source = request.source_name.strip()
     if not source or len(source) > 120:
         raise InvalidInput("Name the source of the file (1 to 120 characters), e.g. “Embase (Ovid)”.", field="source_name")
@@ -78,6 +82,13 @@ def create_batch(
             "Split the export into smaller files, or ask the administrator to raise WINNOW_MAX_UPLOAD_MB.",
             field="file",
         )
+    kind = kind_of(data)
+    if kind is not None:
+        raise InvalidInput(f"{filename} is {kind}, not an export of search results. Winnow imports "
+                           f"{', '.join(FORMAT_NAMES.values())}: export the records again in one of these.",
+                           field="file")
+    if data.startswith(ZIP_MAGIC):
+        check_workbook(data, filename)
     uploads_dir.mkdir(parents=True, exist_ok=True)
     stored = uploads_dir / f"{uuid.uuid4().hex}-{_safe_name(request.filename)}"
     write_whole(stored, data, what=request.filename)

@@ -21,8 +21,18 @@ def record_to_citation(record: Record) -> Citation:
     return Citation(**{name: getattr(record, name) for name in CITATION_FIELDS})
 
 
+# Columns of bounded length (DOI, PubMed id, volume ...): PostgreSQL refuses a longer value, and a
+# file may hold one (a DOI field full of notes). Such a value is cut to fit; ``raw`` keeps it whole.
+_BOUNDED = {name: Record.__table__.c[name].type.length for name in CITATION_FIELDS
+            if getattr(Record.__table__.c[name].type, "length", None)}
+
+
 def citation_to_row(citation: Citation) -> dict:
-    return {name: getattr(citation, name) for name in CITATION_FIELDS}
+    row = {name: getattr(citation, name) for name in CITATION_FIELDS}
+    for name, length in _BOUNDED.items():
+        if isinstance(row[name], str) and len(row[name]) > length:
+            row[name] = row[name][:length]
+    return row
 
 
 def in_complete_batches(review_id: int):

@@ -182,3 +182,22 @@ def other_client(app) -> Iterator[TestClient]:
     """A second browser, for a second person."""
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def api_token(session, tmp_path) -> str:
+    """An administrator's token, leading review 1, which holds a few imported records."""
+    from app.accounts import create_api_token
+    from tests.factories import import_fixture, make_review, make_user
+
+    admin = make_user(session, email="api-admin@example.org", is_admin=True)
+    review = make_review(session, admin)
+    import_fixture(session, review, admin, "import/embase_sample.ris", uploads_dir=tmp_path / "api-uploads")
+    return create_api_token(session, admin.id, "schemathesis").secret
+
+
+@pytest.fixture
+def openapi_schema(app):
+    import schemathesis
+
+    return schemathesis.openapi.from_asgi("/openapi.json", app)

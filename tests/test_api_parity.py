@@ -20,6 +20,7 @@ PAGE_ONLY = {
     "/setup": "creates the first administrator of a fresh install, once, in the browser",
     "/profile/tokens": "a token is made by a person logged in; a leaked token must not mint more",
     "/profile/tokens/{token_id}/revoke": "likewise, from the profile page",
+    "/profile/password": "needs the current password, from a person: a leaked token must not take the account over",
 }
 
 

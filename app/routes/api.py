@@ -76,6 +76,30 @@ def create_user(data: accounts.AccountCreate, session: SessionDep, admin: AdminU
     return accounts.create_user(session, data, actor_id=admin.id)
 
 
+class PasswordReset(BaseModel):
+    password: str
+
+
+class AccountActive(BaseModel):
+    active: bool
+
+
+class UserAccount(UserPublic):
+    is_active: bool
+
+
+@router.post("/users/{user_id}/password", response_model=UserAccount)
+def reset_password(user_id: int, data: PasswordReset, session: SessionDep, admin: AdminUser):
+    """Set a new password for someone (an administrator only): all their sessions end."""
+    return accounts.reset_password(session, admin.id, user_id, data.password)
+
+
+@router.put("/users/{user_id}/active", response_model=UserAccount)
+def set_active(user_id: int, data: AccountActive, session: SessionDep, admin: AdminUser):
+    """Deactivate an account (no log-in, no API token; its decisions stay attributed) or reactivate it."""
+    return accounts.set_active(session, admin.id, user_id, data.active)
+
+
 @router.get("/reviews", response_model=list[ReviewWithRole])
 def list_reviews(session: SessionDep, user: CurrentUser):
     return [_with_role(access) for access in reviews_for_user(session, user.id)]

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from app import accounts
 from app.deps import OptionalUser, SessionDep, SettingsDep
 from app.forms import parse_form
-from app.security import flash, log_in, log_out
+from app.security import flash, log_in, log_out, session_key
 from app.templating import render
 from screening.review.errors import InvalidInput
 
@@ -44,7 +44,7 @@ async def setup(request: Request, session: SessionDep):
         except InvalidInput as error:
             errors = {error.field or "form": str(error)}
         else:
-            log_in(request, user.id)
+            log_in(request, user.id, accounts.start_session(session, user.id))
             flash(request, f"Welcome, {user.name}. Your administrator account is ready.")
             return RedirectResponse("/", status_code=303)
     values = {"email": form.get("email", ""), "name": form.get("name", "")}
@@ -75,12 +75,15 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep):
         return render(request, "auth/login.html", status_code=429, error=str(error), email=email, next=target)
     except InvalidInput as error:
         return render(request, "auth/login.html", status_code=401, error=str(error), email=email, next=target)
-    log_in(request, user.id)
+    log_in(request, user.id, accounts.start_session(session, user.id))
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request):
+def logout(request: Request, session: SessionDep):
+    key = session_key(request)
+    if key:
+        accounts.end_session(session, key)  # a copy of the cookie is worth nothing from now on
     log_out(request)
     flash(request, "You are logged out.")
     return RedirectResponse("/login", status_code=303)

@@ -8,7 +8,8 @@ async function showPdf(url, record) {
   lib.GlobalWorkerOptions.workerSrc = viewer.dataset.worker;
   viewer.replaceChildren();
   viewer.dataset.record = record;
-  const pdf = await lib.getDocument({ url }).promise;
+  // Winnow's CSP forbids eval: PDF.js would otherwise probe `new Function` and log a violation.
+  const pdf = await lib.getDocument({ url, isEvalSupported: false }).promise;
   for (let number = 1; number <= pdf.numPages; number += 1) {
     const page = await pdf.getPage(number);
     const scale = Math.max(0.5, (viewer.clientWidth - 8) / page.getViewport({ scale: 1 }).width);

@@ -231,7 +231,7 @@ def cross_tab_html(table: CrossTab) -> str:
     body = []
     for row, row_label in table.rows:
         cells = "".join(
-            f'<td class="gap">0</td>' if not table.cell(row, column).n else f"<td>{table.cell(row, column).n}</td>"
+            '<td class="gap">0</td>' if not table.cell(row, column).n else f"<td>{table.cell(row, column).n}</td>"
             for column, _ in table.columns)
         body.append(f'<tr><th scope="row">{html.escape(row_label)}</th>{cells}</tr>')
     corner = html.escape(f"{table.row_label} × {table.column_label}")

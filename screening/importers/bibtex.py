@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import bibtexparser
+from bibtexparser.bibdatabase import UndefinedString
 from bibtexparser.bparser import BibTexParser
 from bibtexparser.customization import convert_to_unicode
 
@@ -19,10 +20,29 @@ _ENTRY_START = re.compile(r"^[ \t]*@(?!comment\b|string\b|preamble\b)([A-Za-z]+)
 
 def parse_bibtex(text: str, filename: str) -> tuple[list[Citation], list[LeftOut]]:
     """The entries bibtexparser reads, and the opening line of each it cannot read."""
-    parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
-    parser.customization = convert_to_unicode
-    entries = bibtexparser.loads(text, parser=parser).entries
+    entries = _entries(text)
     return [_citation(entry) for entry in entries], _dropped(text, {entry.get("ID", "") for entry in entries})
+
+
+# A file naming more undefined @string macros than this is not worth reading again for each.
+_MAX_UNDEFINED = 50
+
+
+def _entries(text: str) -> list[dict[str, str]]:
+    """bibtexparser refuses a whole file for one macro it does not know (``journal = nmi`` with
+    no ``@string{nmi = ...}``): such a macro is read as its own name, which is what the file says."""
+    undefined: dict[str, str] = {}
+    while True:
+        parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False)
+        parser.customization = convert_to_unicode
+        parser.bib_database.strings.update(undefined)
+        try:
+            return bibtexparser.loads(text, parser=parser).entries
+        except UndefinedString as error:
+            name = str(error.args[0]) if error.args else ""
+            if name in undefined or len(undefined) >= _MAX_UNDEFINED:
+                raise
+            undefined[name] = name
 
 
 def _dropped(text: str, keys: set[str]) -> list[LeftOut]:

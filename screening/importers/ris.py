@@ -97,7 +97,9 @@ def _clean_lines(text: str, left_out: list[LeftOut]) -> Iterator[str]:
                 else:
                     pending, last_tag = f"{tag}  - {value}", tag
             elif line.strip():
-                if last_tag in LIST_TAGS:
+                if not pending:  # text after TY and before any other tag: it continues nothing
+                    left_out.append(LeftOut.of(number, line, "a line of a record before its first tag"))
+                elif last_tag in LIST_TAGS:
                     yield pending
                     pending = f"{last_tag}  - {line.strip()}"
                 else:

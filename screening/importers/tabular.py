@@ -96,12 +96,46 @@ def parse_endnote_tab(text: str, filename: str) -> list[Citation]:
     return citations
 
 
+# An XLSX is a ZIP of XML. A real export unpacks to a few times its size; a "zip bomb" unpacks a
+# small upload to gigabytes and would hold an import job for hours. The sizes are the archive's
+# own declarations, which Python's zipfile never reads past.
+MAX_UNPACKED_BYTES = 1 << 30
+MAX_RATIO = 100  # unpacked / packed, for archives unpacking beyond RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 50 << 20
+MAX_MEMBERS = 10_000
+
+
+def check_workbook(data: bytes, filename: str) -> None:
+    """Refuse a ZIP that is not an Excel workbook, or that would unpack far beyond what a
+    workbook of its size holds, before anything reads its sheets."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportFormatError(filename, None, f"this is a ZIP file but not an Excel workbook Winnow can read "
+                                f"({error}). Open it in Excel or LibreOffice and save it as .xlsx or CSV.") from error
+    names = {member.filename for member in members}
+    if "[Content_Types].xml" not in names or not any(name.startswith("xl/") for name in names):
+        raise ImportFormatError(filename, None, "this is a ZIP archive, not an Excel workbook. Upload the export "
+                                "itself (RIS, CSV, XLSX ...), not a folder of files zipped together.")
+    unpacked = sum(member.file_size for member in members)
+    if (len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES
+            or (unpacked > RATIO_FROM_BYTES and unpacked > MAX_RATIO * len(data))):
+        raise ImportFormatError(
+            filename, None,
+            f"this workbook would unpack from {len(data) / 2**20:.1f} MB to {unpacked / 2**20:.0f} MB in "
+            f"{len(members)} parts, far more than a spreadsheet of records holds, so Winnow does not open it. "
+            "Save the records from Excel or LibreOffice as a fresh .xlsx or as CSV.")
+
+
 def parse_xlsx(data: bytes, filename: str) -> list[Citation]:
     # openpyxl is only needed for spreadsheets; importing it here keeps the
-    # other formats from paying for it.
+    # other formats from paying for it. With defusedxml installed (a dependency), openpyxl
+    # refuses XML entity bombs inside the workbook.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_workbook(data, filename)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -110,15 +144,26 @@ def parse_xlsx(data: bytes, filename: str) -> list[Citation]:
             f"this is a ZIP file but not an Excel workbook Winnow can read ({error}). "
             "Open it in Excel or LibreOffice and save it as .xlsx or CSV.",
         ) from error
+    except Exception as error:  # openpyxl on a damaged workbook fails in a dozen ways (zlib, XML, types)
+        raise _damaged(filename, error) from error
     try:
-        sheet = workbook.worksheets[0]
-        rows = (
-            (number, [_cell_text(value) for value in row])
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
-        return _citations(rows, filename)
+        return _citations(_sheet_rows(workbook, filename), filename)
     finally:
         workbook.close()
+
+
+def _sheet_rows(workbook, filename: str) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows; only openpyxl's reading is guarded here, not what uses the rows."""
+    try:
+        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(value) for value in row]
+    except Exception as error:  # a sheet's compressed data or XML damaged part-way
+        raise _damaged(filename, error) from error
+
+
+def _damaged(filename: str, error: Exception) -> ImportFormatError:
+    return ImportFormatError(filename, None, f"this Excel workbook is damaged ({type(error).__name__}: "
+                             f"{str(error)[:120]}). Open it in Excel or LibreOffice and save it again as .xlsx or CSV.")
 
 
 def _cell_text(value: object) -> str:

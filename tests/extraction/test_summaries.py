@@ -4,7 +4,6 @@ cross-tab's, and spreadsheets that run no formula."""
 
 import csv
 import io
-import json
 import re
 import xml.etree.ElementTree as ElementTree
 from html import unescape
