@@ -400,8 +400,11 @@ def node_json(definition: FormDef, node: Node) -> dict[str, Any]:
                 "page": entry.page, "quote": entry.quote, "source_record_id": entry.source_record_id,
                 "form_version": entry.form_version}
 
+    order = {field_id: index for index, field_id in enumerate(fields)}  # the form's order, whatever the storage's
+
     def inner(target: Node) -> dict[str, Any]:
-        return {"values": [entry_json(field_id, entry) for field_id, entry in target.values.items()],
+        ordered = sorted(target.values.items(), key=lambda item: order.get(item[0], len(order)))
+        return {"values": [entry_json(field_id, entry) for field_id, entry in ordered],
                 "groups": {str(group_id): [{"uid": row.uid, **inner(row)} for row in rows]
                            for group_id, rows in target.groups.items()}}
 

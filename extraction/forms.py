@@ -9,12 +9,14 @@ before it (``extracting.missing_fields``)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from extraction.models import CodedValue, Coding, ExtractionForm, FieldOption, FieldType, FormField, FormSection, FormVersion
@@ -120,14 +122,42 @@ def _flatten(defs: list[FieldDef]) -> Iterator[FieldDef]:
         yield from _flatten(item.children)
 
 
-def load_definition(session: Session, form: ExtractionForm) -> FormDef:
-    sections = list(session.exec(select(FormSection).where(FormSection.form_id == form.id)
-                                 .order_by(FormSection.position, FormSection.id)))
-    fields = list(session.exec(select(FormField).where(FormField.form_id == form.id)
-                               .order_by(FormField.position, FormField.id)))
-    options = list(session.exec(select(FieldOption).join(FormField, FormField.id == FieldOption.field_id)
-                                .where(FormField.form_id == form.id).order_by(FieldOption.position, FieldOption.id)))
-    return build_definition(form, sections, fields, options)
+# A form's questions as they stood at a version, per database: a committed version never
+# changes (every change to a form is a new version), and every save, submit and page of a
+# coding needs them. The rows are kept as copies belonging to no session, so no session's
+# commit or rollback reaches them; read only, as every FormDef is.
+_DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[int, int], list[SectionDef]]] = weakref.WeakKeyDictionary()
+_KEPT_PER_DATABASE = 64
+
+
+def load_definition(session: Session, form: ExtractionForm, *, cached: bool = True) -> FormDef:
+    """The form's sections, fields and options as a tree. ``cached`` False reads them from the
+    caller's transaction, as a change to the form does before it commits."""
+    if not cached or form.id is None or session.is_modified(form):
+        return build_definition(form, *_definition_rows(session, form))
+    # the version as stored, not as the caller's copy of the form says: that copy may be older
+    version = session.exec(select(ExtractionForm.version).where(ExtractionForm.id == form.id)).one()
+    kept = _DEFINITIONS.setdefault(session.get_bind(), {})
+    sections = kept.get((form.id, version))
+    if sections is None:
+        sections = build_definition(form, *_definition_rows(session, form, detached=True)).sections
+        if len(kept) >= _KEPT_PER_DATABASE:
+            kept.pop(next(iter(kept)))
+        kept[(form.id, version)] = sections
+    return FormDef(form, sections)
+
+
+def _definition_rows(session: Session, form: ExtractionForm, *, detached: bool = False):
+    queries = (select(FormSection).where(FormSection.form_id == form.id).order_by(FormSection.position, FormSection.id),
+               select(FormField).where(FormField.form_id == form.id).order_by(FormField.position, FormField.id),
+               select(FieldOption).join(FormField, FormField.id == FieldOption.field_id)
+               .where(FormField.form_id == form.id).order_by(FieldOption.position, FieldOption.id))
+    if not detached:
+        return [list(session.exec(query)) for query in queries]
+    connection = session.connection()
+    return [[model(**row._mapping) for row in connection.execute(
+        query.with_only_columns(*model.__table__.columns))]
+        for model, query in zip((FormSection, FormField, FieldOption), queries)]
 
 
 def build_definition(form: ExtractionForm, sections: list[FormSection], fields: list[FormField],
@@ -243,7 +273,7 @@ def _new_version(session: Session, access: ReviewAccess, form: ExtractionForm, c
     session.add(form)
     session.flush()
     version = FormVersion(form_id=form.id, number=form.version, change=change[:500],
-                          definition=definition_json(load_definition(session, form)), changed_by_id=access.user_id)
+                          definition=definition_json(load_definition(session, form, cached=False)), changed_by_id=access.user_id)
     session.add(version)
     record_event(session, actor_id=access.user_id, action="form.change", object_type="extraction_form",
                  object_id=form.id, review_id=access.review.id, version=form.version, change=change[:500], **detail)
@@ -273,7 +303,7 @@ def create_form(session: Session, access: ReviewAccess, spec: FormSpec) -> Extra
             _add_field_rows(session, form.id, section.id, None, item, field_index, version=1)
     session.flush()
     session.add(FormVersion(form_id=form.id, number=1, change="Created", changed_by_id=access.user_id,
-                            definition=definition_json(load_definition(session, form))))
+                            definition=definition_json(load_definition(session, form, cached=False))))
     record_event(session, actor_id=access.user_id, action="form.create", object_type="extraction_form",
                  object_id=form.id, review_id=access.review.id, name=form.name)
     session.commit()
