@@ -19,7 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
@@ -30,6 +30,7 @@ from extraction.models import CONSENSUS_SLOT, Coding, CodingKind, CodingStatus, 
 from extraction.studies import StudyView, included_studies
 from extraction.values import Entry, Node, Row, display, is_empty
 from extraction.visibility import open_to_everyone
+from screening.exporters import neutralise_formula
 from screening.review.errors import NotFound
 from screening.review.models import Review, User
 
@@ -319,12 +320,18 @@ def form_table(session: Session, review: Review, form: ExtractionForm, name: str
 # --- files ----------------------------------------------------------------------------------------
 
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel reads accents right; LibreOffice and scripts too."""
+    """UTF-8 with a byte-order mark, so Excel reads accents right; LibreOffice and scripts too.
+    A text that a spreadsheet would run as a formula (= + - @, a tab or a carriage return
+    first) gets screening's leading apostrophe; numbers are written as they are."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerow([_csv_cell(header) for header in table.headers])
+    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Any) -> Any:
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -344,8 +351,8 @@ def _cell(sheet, value: Any, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text that looks like a formula stays text
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text: "=SUM(A1)" never runs, "#N/A" is no error
     if bold:
         cell.font = Font(bold=True)
     return cell
@@ -354,7 +361,9 @@ def _cell(sheet, value: Any, bold: bool = False) -> WriteOnlyCell:
 def to_xlsx(sheets: list[tuple[str, Table]]) -> bytes:
     """One sheet per table, headers bold and frozen, written as a stream. Plain values go in as
     they are (openpyxl makes their cells, with lxml fast); a cell of our own only where a text
-    would read as a formula or holds characters XML refuses."""
+    would read as a formula or an error code, or holds characters XML refuses. Every text is a
+    string cell, so nothing a reviewer typed runs as a formula (a text starting + - @ or a tab
+    is a string in XLSX already) and the reader sees it exactly as typed."""
     book = Workbook(write_only=True)
     taken: set[str] = set()
     for name, table in sheets:
@@ -367,6 +376,7 @@ def to_xlsx(sheets: list[tuple[str, Table]]) -> bytes:
         for row in table.rows:
             sheet.append([None if value == "" else  # no cell at all: a large sheet writes far fewer
                           _cell(sheet, value) if isinstance(value, str) and (value[0] == "=" or
+                                                                             value in ERROR_CODES or
                                                                              ILLEGAL_CHARACTERS_RE.search(value))
                           else value for value in row])
     out = io.BytesIO()

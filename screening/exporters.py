@@ -28,7 +28,7 @@ _RIS_TYPES = {
 }
 # A cell starting with one of these runs as a formula when the CSV is opened
 # in a spreadsheet; a leading apostrophe makes it text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _RisWriter(rispy.RisWriter):
@@ -57,7 +57,7 @@ def citations_to_csv(citations: Sequence[Citation], ids: Sequence[object] | None
             citation.year or "", citation.journal, citation.volume, citation.issue, citation.pages,
             citation.doi, citation.pmid, "; ".join(citation.keywords), citation.url,
         ]
-        writer.writerow([_neutralise_formula(str(value)) for value in row])
+        writer.writerow([neutralise_formula(str(value)) for value in row])
     return buffer.getvalue()
 
 
@@ -75,8 +75,10 @@ def _join_authors(authors: list[str]) -> str:
     return f"{joined};" if len(authors) == 1 and (" and " in joined or "//" in joined) else joined
 
 
-def _neutralise_formula(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+def neutralise_formula(value: str) -> str:
+    """A CSV cell's text that a spreadsheet shows as text, never runs: a leading apostrophe
+    before a formula's first character (the importers take it off again)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _one_line(value: str) -> str:
