@@ -17,13 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from extraction import workbook
 from extraction.extracting import load_trees
 from extraction.forms import FieldDef, FormDef, definition_json, forms_of_review, load_definition
 from extraction.models import CONSENSUS_SLOT, Coding, CodingKind, CodingStatus, ExtractionForm, FieldType
@@ -347,41 +343,16 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _cell(sheet, value: Any, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text stays text: "=SUM(A1)" never runs, "#N/A" is no error
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
 def to_xlsx(sheets: list[tuple[str, Table]]) -> bytes:
-    """One sheet per table, headers bold and frozen, written as a stream. Plain values go in as
-    they are (openpyxl makes their cells, with lxml fast); a cell of our own only where a text
-    would read as a formula or an error code, or holds characters XML refuses. Every text is a
-    string cell, so nothing a reviewer typed runs as a formula (a text starting + - @ or a tab
-    is a string in XLSX already) and the reader sees it exactly as typed."""
-    book = Workbook(write_only=True)
+    """One sheet per table, headers bold and frozen (with the study columns, where a table
+    starts with them). Every text is a text cell (``extraction.workbook``): nothing a reviewer
+    typed runs as a formula, and the reader sees it as typed, apostrophe-free."""
     taken: set[str] = set()
-    for name, table in sheets:
-        sheet = book.create_sheet(_sheet_name(name, taken))
-        sheet.freeze_panes = "C2" if table.headers[:2] == ["Study", "Study id"] else "A2"
-        for index, header in enumerate(table.headers):
-            width = min(60, max(10, len(str(header)) + 2))
-            sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        sheet.append([_cell(sheet, header, bold=True) for header in table.headers])
-        for row in table.rows:
-            sheet.append([None if value == "" else  # no cell at all: a large sheet writes far fewer
-                          _cell(sheet, value) if isinstance(value, str) and (value[0] == "=" or
-                                                                             value in ERROR_CODES or
-                                                                             ILLEGAL_CHARACTERS_RE.search(value))
-                          else value for value in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook.write([
+        workbook.Sheet(_sheet_name(name, taken), table.headers, table.rows,
+                       frozen_columns=2 if table.headers[:2] == ["Study", "Study id"] else 0,
+                       widths=[min(60, max(10, len(str(header)) + 2)) for header in table.headers])
+        for name, table in sheets])
 
 
 def review_workbook(session: Session, review: Review, form: ExtractionForm | None = None, *, raw: bool = False) -> bytes:

@@ -67,8 +67,8 @@ class FieldDef:
     options: list[FieldOption] = field(default_factory=list)  # every option, in order, tree flattened
     children: list[FieldDef] = field(default_factory=list)  # a group's fields
 
-    @property
-    def id(self) -> int:
+    @cached_property
+    def id(self) -> int:  # kept: read for every value of an export
         return self.field.id
 
     @cached_property
