@@ -24,7 +24,7 @@ from extraction.models import (
     CONSENSUS_SLOT, CodedRow, CodedValue, Coding, CodingKind, CodingStatus, ExtractionForm, FieldType,
 )
 from extraction.studies import StudyView, included_studies, study_in_review
-from extraction.values import Entry, Node, Row, is_empty, parse_value
+from extraction.values import Entry, Node, Row, agree, display, is_empty, parse_value
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
 from screening.review.errors import InvalidInput, NotFound, PermissionDenied
@@ -276,6 +276,34 @@ def missing_fields(definition: FormDef, coding: Coding | None, node: Node) -> li
             and is_empty(node.value(item.id)) and not node.rows(item.id)]
 
 
+def verification_changes(definition: FormDef, extraction: Node, verification: Node) -> dict[str, str]:
+    """What a verifier changed: for each input (its path on the page, "f12", "g20.<uid>.f21")
+    whose value no longer agrees with the extraction's, the extraction's value as text ("" where
+    it had none); and for each of the extraction's rows the verifier removed, its group's path
+    and the row's uid ("g20.<uid>") with "removed". The verifier's rows are copies of the
+    extraction's, so rows match by uid."""
+    changes: dict[str, str] = {}
+
+    def walk(defs: list[FieldDef], original: Node, checked: Node, prefix: str) -> None:
+        for item in defs:
+            if item.field.field_type is FieldType.group:
+                kept = {row.uid: row for row in checked.rows(item.id)}
+                for row in original.rows(item.id):
+                    if row.uid not in kept:
+                        changes[f"{prefix}g{item.id}.{row.uid}"] = "removed"
+                for row in checked.rows(item.id):
+                    before = next((old for old in original.rows(item.id) if old.uid == row.uid), Row())
+                    walk(item.children, before, row, f"{prefix}g{item.id}.{row.uid}.")
+                continue
+            before, after = original.value(item.id), checked.value(item.id)
+            if not agree(item.field, before, after):
+                changes[f"{prefix}f{item.id}"] = display(item.field, before, item.options_by_id)
+
+    for section in definition.sections:
+        walk(section.fields, extraction, verification, "")
+    return changes
+
+
 # --- codings of a study -----------------------------------------------------------------------
 
 def study_codings(session: Session, form_id: int, study_id: int) -> list[Coding]:
@@ -327,6 +355,7 @@ class CodingState:
     can_start: str | None = None  # None: may start (or has started); else why not
     verifying: Node | None = None  # the extraction a verifier checks
     missing: list[FieldDef] = field(default_factory=list)
+    changed: dict[str, str] = field(default_factory=dict)  # a verifier's: input path -> the extraction's value
 
     @property
     def submitted(self) -> bool:
@@ -367,9 +396,10 @@ def _state(session: Session, access: ReviewAccess, form: ExtractionForm, definit
             tree = verifying  # the verifier's form opens filled with the values to check
     if problems is None:
         problems = invalid_values(definition, tree) if mine and mine.status is CodingStatus.draft else {}
+    changed = verification_changes(definition, verifying, tree) if verifying is not None and mine else {}
     return CodingState(form=form, definition=definition, study=study, codings=codings, coding=mine, tree=tree,
                        problems=problems, can_start=role if isinstance(role, str) else None, verifying=verifying,
-                       missing=missing_fields(definition, mine, tree))
+                       missing=missing_fields(definition, mine, tree), changed=changed)
 
 
 def _lock(session: Session, coding: Coding) -> Coding:

@@ -88,6 +88,7 @@ def _coding_json(state: extracting.CodingState) -> JSON:
                 "coding_id": coding.id, "kind": coding.kind.value, "status": coding.status.value,
                 "form_version": coding.form_version, "submitted_at": coding.submitted_at},
             "can_start": state.can_start, "missing": [item.field.label for item in state.missing],
+            "changed_from_extraction": state.changed,
             "problems": state.problems, **exporting.node_json(state.definition, state.tree)}
 
 

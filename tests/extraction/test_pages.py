@@ -4,6 +4,7 @@ import re
 
 from extraction import extracting, forms
 from extraction.studies import included_studies
+from extraction.values import Entry, Node
 from tests.web import log_in, post_form
 
 
@@ -58,3 +59,21 @@ def test_a_coding_with_rows_is_posted_row_by_row_and_submitted(client, session, 
     (stored,) = tree.rows(arms.id)
     assert (stored.uid, stored.value(arm.id), stored.value(participants.id), stored.values[participants.id].page) == \
         (uid, "DBT", 40, "7")
+
+
+def test_the_verifier_page_marks_each_answer_changed_from_the_extraction(client, session, team):
+    spec = forms.FormSpec(name="Checked", dual=False, verification=True, sections=[forms.SectionSpec(label="S", fields=[
+        forms.FieldSpec(label="Sample size", field_type="integer"), forms.FieldSpec(label="Setting", field_type="short_text")])])
+    form = forms.create_form(session, team.access(session, team.lead), spec)
+    size, setting = (item.id for item in forms.load_definition(session, form).sections[0].fields)
+    study = included_studies(session, team.review)[0].study.id
+    extracting.submit(session, team.access(session, team.ann), form.id, study,
+                      Node(values={size: Entry(12), setting: Entry("Clinic")}))
+    ben = team.access(session, team.ben)
+    extracting.save_draft(session, ben, form.id, study, Node(values={
+        size: Entry(21), setting: Entry("Clinic")}))
+    log_in(client, "ben@example.org")
+    page = client.get(f"/reviews/{team.review.id}/extraction/forms/{form.id}/studies/{study}").text
+    assert f'id="f{size}-changed"' in page and "Changed from the extraction, which had “12”." in page
+    assert f'id="f{setting}-changed"' not in page
+    assert "You have changed 1 of the extraction" in page
