@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from extraction.models import CodedValue, Coding, ExtractionForm, FieldOption, FieldType, FormField, FormSection, FormVersion
+from extraction.models import CodedRow, CodedValue, Coding, ExtractionForm, FieldOption, FieldType, FormField, FormSection, FormVersion
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
 from screening.review.errors import InvalidInput, NotFound
@@ -416,6 +417,63 @@ def rename_section(session: Session, access: ReviewAccess, section_id: int, labe
     return section
 
 
+def _section_in_review(session: Session, access: ReviewAccess, section_id: int) -> tuple[FormSection, ExtractionForm]:
+    section = session.get(FormSection, section_id)
+    form = session.get(ExtractionForm, section.form_id) if section else None
+    if form is None or form.review_id != access.review.id:
+        raise NotFound(f"No section {section_id} in this review.")
+    return section, form
+
+
+def move_section(session: Session, access: ReviewAccess, section_id: int, step: int) -> FormSection:
+    """Move a section up (-1) or down (+1) among the form's sections; its fields go with it."""
+    access.require(Role.lead)
+    section, form = _section_in_review(session, access, section_id)
+    form = _locked(session, form)
+    siblings = list(session.exec(select(FormSection).where(FormSection.form_id == form.id)
+                                 .order_by(FormSection.position, FormSection.id)))
+    if not _swap(siblings, section, step):
+        return section
+    session.add_all(siblings)
+    _new_version(session, access, form, f"Moved the section “{section.label}” {'up' if step < 0 else 'down'}")
+    return section
+
+
+def remove_section(session: Session, access: ReviewAccess, section_id: int) -> FormSection | None:
+    """Take a section off the form without losing a value. A section none of whose fields was
+    ever answered goes, fields and all (the earlier versions keep it); one whose fields hold
+    values stays where the values can be seen, its fields retired: reviewers are no longer
+    asked them, and the values stay visible and exported. Returns the section if it stays."""
+    access.require(Role.lead)
+    section, form = _section_in_review(session, access, section_id)
+    form = _locked(session, form)
+    fields = list(session.exec(select(FormField).where(FormField.section_id == section.id)))
+    ids = [item.id for item in fields]
+    kept = _values_count(session, ids) if ids else 0
+    rows = session.exec(select(sa.func.count()).select_from(CodedRow).where(CodedRow.group_id.in_(ids))).one() \
+        if ids else 0
+    if not kept and not rows:
+        if ids:  # one statement each: options point at options, a group's fields at their group
+            for item in fields:
+                session.expunge(item)
+            connection = session.connection()
+            connection.execute(sa.delete(FieldOption.__table__).where(FieldOption.__table__.c.field_id.in_(ids)))
+            connection.execute(sa.delete(FormField.__table__).where(FormField.__table__.c.id.in_(ids)))
+        session.delete(section)
+        _new_version(session, access, form, f"Removed the section “{section.label}”"
+                     + (f" and its {len(fields)} unanswered field{'s' if len(fields) != 1 else ''}" if fields else ""),
+                     section_id=section_id)
+        return None
+    retiring = [item for item in fields if not item.retired]
+    for item in retiring:
+        item.retired = True
+        session.add(item)
+    _new_version(session, access, form, f"Removed the section “{section.label}”: its {len(retiring)} field"
+                 f"{'s' if len(retiring) != 1 else ''} retired, {kept} value{'s' if kept != 1 else ''} kept",
+                 section_id=section_id, fields=[item.id for item in retiring])
+    return section
+
+
 def _label(label: str, what: str) -> str:
     label = " ".join((label or "").split())
     if not label:
@@ -659,14 +717,15 @@ def _values_count(session: Session, field_ids: list[int]) -> int:
 class FormChange(BaseModel):
     """One change to a form. ``change`` names it; the other fields are what it needs:
     settings (name, description, dual, verification, reconciler_id); add_section (label);
-    rename_section (section_id, label); add_field (section_id, field, group_id); update_field
+    rename_section (section_id, label); move_section (section_id, step); remove_section
+    (section_id: gone if none of its fields was answered, else its fields retired); add_field (section_id, field, group_id); update_field
     (field_id, field); retire_field / restore_field (field_id); move_field (field_id, step);
     add_option (field_id, label, parent_id); rename_option (option_id, label); move_option
     (option_id, step); merge_option (option_id, into_id); retire_option / restore_option (option_id)."""
 
-    change: Literal["settings", "add_section", "rename_section", "add_field", "update_field", "retire_field",
-                    "restore_field", "move_field", "add_option", "rename_option", "move_option", "merge_option",
-                    "retire_option", "restore_option"]
+    change: Literal["settings", "add_section", "rename_section", "move_section", "remove_section", "add_field",
+                    "update_field", "retire_field", "restore_field", "move_field", "add_option", "rename_option",
+                    "move_option", "merge_option", "retire_option", "restore_option"]
     section_id: int | None = None
     field_id: int | None = None
     group_id: int | None = None
@@ -700,6 +759,10 @@ def apply_change(session: Session, access: ReviewAccess, form_id: int, change: F
         add_section(session, access, form.id, change.label)
     elif kind == "rename_section":
         rename_section(session, access, _needs(change.section_id, "section_id"), change.label)
+    elif kind == "move_section":
+        move_section(session, access, _needs(change.section_id, "section_id"), change.step)
+    elif kind == "remove_section":
+        remove_section(session, access, _needs(change.section_id, "section_id"))
     elif kind == "add_field":
         if change.field is None:
             raise InvalidInput("Describe the field to add: its label and type.", field="field")

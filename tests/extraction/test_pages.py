@@ -77,3 +77,20 @@ def test_the_verifier_page_marks_each_answer_changed_from_the_extraction(client,
     assert f'id="f{size}-changed"' in page and "Changed from the extraction, which had “12”." in page
     assert f'id="f{setting}-changed"' not in page
     assert "You have changed 1 of the extraction" in page
+
+
+def test_a_removed_section_leaves_the_coding_page_unless_the_coding_holds_its_values(client, session, team):
+    lead = team.access(session, team.lead)
+    form = forms.create_form(session, lead, forms.FormSpec(name="Data", dual=False, sections=[
+        forms.SectionSpec(label="Setting", fields=[forms.FieldSpec(label="Where", field_type="short_text")]),
+        forms.SectionSpec(label="Costs", fields=[forms.FieldSpec(label="Perspective", field_type="short_text")])]))
+    setting, costs = forms.load_definition(session, form).sections
+    first, second = (view.study.id for view in included_studies(session, team.review)[:2])
+    extracting.save_draft(session, team.access(session, team.ann), form.id, first,
+                          Node(values={costs.fields[0].id: Entry("NHS")}))
+    forms.remove_section(session, lead, costs.section.id)
+    log_in(client, "ann@example.org")
+    base = f"/reviews/{team.review.id}/extraction/forms/{form.id}/studies"
+    assert "NHS" in client.get(f"{base}/{first}").text and ">Costs</h3>" in client.get(f"{base}/{first}").text
+    assert ">Costs</h3>" not in client.get(f"{base}/{second}").text
+    assert ">Setting</h3>" in client.get(f"{base}/{second}").text
