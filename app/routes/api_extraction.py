@@ -57,7 +57,8 @@ class LinkIn(BaseModel):
 
 
 class ResolveIn(BaseModel):
-    """Choices by difference path: {"choice": "first" | "second" | "edit" | "keep" | "drop", "value": ...}."""
+    """Choices by difference path: {"choice": "first" | "second" | "edit" | "keep" | "drop", "value": ...};
+    a row only one coding has takes "keep", "drop" or "edit" with "values": {question id: value}."""
 
     choices: dict[str, dict[str, Any]] = Field(default_factory=dict)
     finish: bool = False

@@ -4,7 +4,7 @@ import re
 
 from extraction import extracting, forms
 from extraction.studies import included_studies
-from extraction.values import Entry, Node
+from extraction.values import Entry, Node, Row
 from tests.web import log_in, post_form
 
 
@@ -94,3 +94,29 @@ def test_a_removed_section_leaves_the_coding_page_unless_the_coding_holds_its_va
     assert "NHS" in client.get(f"{base}/{first}").text and ">Costs</h3>" in client.get(f"{base}/{first}").text
     assert ">Costs</h3>" not in client.get(f"{base}/{second}").text
     assert ">Setting</h3>" in client.get(f"{base}/{second}").text
+
+
+def test_the_reconciler_edits_a_row_only_one_extractor_added_on_the_page(client, session, team):
+    spec = forms.FormSpec(name="Data", sections=[forms.SectionSpec(label="S", fields=[
+        forms.FieldSpec(label="Arms", field_type="group", fields=[
+            forms.FieldSpec(label="Arm", field_type="short_text", is_key=True),
+            forms.FieldSpec(label="Participants", field_type="integer")])])])
+    form = forms.create_form(session, team.access(session, team.lead), spec)
+    arms = forms.load_definition(session, form).sections[0].fields[0]
+    arm, participants = arms.children
+    study = included_studies(session, team.review)[0].study.id
+    for person, rows in ((team.ann, ["DBT"]), (team.ben, ["DBT", "Usual care"])):
+        extracting.submit(session, team.access(session, person), form.id, study, Node(groups={arms.id: [
+            Row(uid=f"r{n}", values={arm.id: Entry(name), participants.id: Entry(20)})
+            for n, name in enumerate(rows)]}))
+    log_in(client, "lead@example.org")
+    url = f"/reviews/{team.review.id}/extraction/forms/{form.id}/studies/{study}/reconcile"
+    page = client.get(url).text
+    path = re.search(r'name="choice:(g[^"]+)" value="edit"', page).group(1)
+    assert f'name="value:{path}.f{participants.id}" value="20"' in page  # filled with the row as coded
+    done = post_form(client, url, {"action": "finish", f"choice:{path}": "edit", f"value:{path}.f{arm.id}": "Usual care",
+                                   f"value:{path}.f{participants.id}": "19"}, follow_redirects=False)
+    assert done.status_code in (200, 303), done.text[:500]
+    consensus = extracting.load_tree(session, extracting.consensus_of(extracting.study_codings(session, form.id, study)))
+    assert [(row.value(arm.id), row.value(participants.id)) for row in consensus.rows(arms.id)] == \
+        [("DBT", 20), ("Usual care", 19)]
