@@ -70,6 +70,11 @@ def choices_from_form(form: FormData) -> dict[str, Any]:
             if choice["choice"] == "edit":
                 values = [str(value) for value in form.getlist(f"value:{path}")]
                 choice["value"] = values if len(values) != 1 else values[0]
+                row_prefix = f"value:{path}.f"  # a row's own questions: value:<path>.f<id>
+                row_values = {key.removeprefix(row_prefix): [str(value) for value in form.getlist(key)]
+                              for key in form.keys() if key.startswith(row_prefix)}
+                if row_values:
+                    choice["values"] = {key: value if len(value) != 1 else value[0] for key, value in row_values.items()}
             choices[path] = choice
     return choices
 

@@ -57,21 +57,12 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import httpx2 as httpx  # noqa: E402  (the test extra's HTTP client)
 from databases import postgres_database  # noqa: E402
-from screening_load import percentile, start_server, stop_server  # noqa: E402  (its server helpers)
+from harness import WINNOW, percentile, run, server_cpu_seconds, start_server, stop_server  # noqa: E402
 
-BIN = Path(sys.executable).parent
-WINNOW = str(BIN / "winnow") if (BIN / "winnow").exists() else "winnow"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
 FALLBACK_RECORDS = REPO / "tests" / "fixtures" / "labelled" / "cohen_2006_adhd_subset.csv"
 TARGET_P95_MS = 100
-
-
-def run(args: list[str], env: dict) -> str:
-    done = subprocess.run(args, env=env, capture_output=True, text=True, cwd=env["WINNOW_DATA_DIR"])
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(args[:3])} failed:\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
-    return done.stdout
 
 
 def form_spec():
@@ -269,21 +260,6 @@ def extractor(base: str, setup: Setup, user_id: int, token: str, *, seed: int, d
             else:
                 result.errors.append(f"submit {study}: {submitted.status_code} {submitted.text[:200]}")
     return result
-
-
-def server_cpu_seconds(session_id: int) -> float:
-    """CPU time used so far by every process of the server's session (web workers and job worker):
-    what the requests cost, whatever else the machine is doing."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == session_id:  # fields after the command: state, ppid, pgrp, session, ...
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
 
 
 def check(url: str, setup: Setup, results: list[ExtractorResult]) -> dict:

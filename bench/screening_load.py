@@ -62,10 +62,7 @@ import json
 import os
 import pstats
 import random
-import re
 import secrets
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -82,22 +79,14 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import httpx2 as httpx  # noqa: E402  (the test extra's HTTP client, as Starlette's TestClient uses)
 from databases import postgres_database  # noqa: E402
+from harness import WINNOW, percentile, run, start_server, statement_kind, stop_server  # noqa: E402
 
-BIN = Path(sys.executable).parent
-WINNOW = str(BIN / "winnow") if (BIN / "winnow").exists() else "winnow"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
 FALLBACK_RECORDS = REPO / "tests" / "fixtures" / "import" / "asreview_cohen_adhd_sample.csv"
 STAGE = "title_abstract"
 TARGET_P95_MS = 100
 VERDICTS = ("include", "exclude", "maybe")
-
-
-def run(args: list[str], env: dict, *, stdin: str | None = None) -> str:
-    done = subprocess.run(args, env=env, input=stdin, capture_output=True, text=True, cwd=env["WINNOW_DATA_DIR"])
-    if done.returncode:
-        raise RuntimeError(f"{' '.join(args[:3])} failed:\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
-    return done.stdout
 
 
 @dataclass
@@ -139,44 +128,6 @@ def set_up(url: str, env: dict, records_file: Path, reviewers: int) -> Setup:
         kept = len(kept_records(session, review_id))
     engine.dispose()
     return Setup(review_id, lead_id, team, kept)
-
-
-# --- the server ------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict, workers: int, log_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen([WINNOW, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-                               env=env, cwd=env["WINNOW_DATA_DIR"], stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"winnow serve exited {process.returncode}:\n{log_path.read_text()[-3000:]}")
-        try:
-            httpx.get(f"{base}/", timeout=2)
-            return process, base
-        except httpx.TransportError:
-            time.sleep(0.2)
-    stop_server(process)
-    raise RuntimeError(f"winnow serve did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGINT)  # uvicorn's master stops its own workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 # --- the reviewers ---------------------------------------------------------------------------
@@ -385,7 +336,7 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
 
     @sa.event.listens_for(engine, "after_cursor_execute")
     def _after(conn, cursor, statement, parameters, context, executemany):
-        sql_time[_statement_kind(statement)].append(time.perf_counter() - starts.pop(id(cursor), time.perf_counter()))
+        sql_time[statement_kind(statement)].append(time.perf_counter() - starts.pop(id(cursor), time.perf_counter()))
 
     def answer(session, access, record):  # what the API sends back: the citation and the score
         merged_citations(session, [record])
@@ -441,32 +392,7 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
     return "\n".join(lines)
 
 
-def _statement_kind(statement: str) -> str:
-    text = re.sub(r"\s+", " ", statement).strip()
-    upper = text.upper()
-    verb = upper.split(" ", 1)[0]
-    if verb == "SELECT":
-        table = re.search(r"\bFROM (\w+)", text)
-        flags = [name for name, needle in (("join", " JOIN "), ("exists", "EXISTS"), ("count", "COUNT("),
-                                           ("limit", " LIMIT ")) if needle in upper]
-        if re.search(r"WHERE \w+\.id = \S+( LIMIT|$)", text) and not flags[:3]:
-            flags.append("by id")
-        return f"SELECT FROM {table.group(1) if table else '(no table)'}" + (f" [{', '.join(flags)}]" if flags else "")
-    if verb in ("INSERT", "UPDATE", "DELETE"):
-        table = re.search(r"(?:INTO|UPDATE|FROM) (\w+)", text)
-        return f"{verb} {table.group(1) if table else '?'}"
-    return verb
-
-
 # --- one run ---------------------------------------------------------------------------------
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
-    return ordered[index]
-
 
 def bench(kind: str, workers: int, args) -> dict:
     drop = None

@@ -17,19 +17,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from extraction import workbook
 from extraction.extracting import load_trees
 from extraction.forms import FieldDef, FormDef, definition_json, forms_of_review, load_definition
 from extraction.models import CONSENSUS_SLOT, Coding, CodingKind, CodingStatus, ExtractionForm, FieldType
 from extraction.studies import StudyView, included_studies
 from extraction.values import Entry, Node, Row, display, is_empty
 from extraction.visibility import open_to_everyone
+from screening.exporters import neutralise_formula
 from screening.review.errors import NotFound
 from screening.review.models import Review, User
 
@@ -319,12 +316,18 @@ def form_table(session: Session, review: Review, form: ExtractionForm, name: str
 # --- files ----------------------------------------------------------------------------------------
 
 def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel reads accents right; LibreOffice and scripts too."""
+    """UTF-8 with a byte-order mark, so Excel reads accents right; LibreOffice and scripts too.
+    A text that a spreadsheet would run as a formula (= + - @, a tab or a carriage return
+    first) gets screening's leading apostrophe; numbers are written as they are."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerow([_csv_cell(header) for header in table.headers])
+    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Any) -> Any:
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -340,38 +343,16 @@ def _sheet_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _cell(sheet, value: Any, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text that looks like a formula stays text
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
 def to_xlsx(sheets: list[tuple[str, Table]]) -> bytes:
-    """One sheet per table, headers bold and frozen, written as a stream. Plain values go in as
-    they are (openpyxl makes their cells, with lxml fast); a cell of our own only where a text
-    would read as a formula or holds characters XML refuses."""
-    book = Workbook(write_only=True)
+    """One sheet per table, headers bold and frozen (with the study columns, where a table
+    starts with them). Every text is a text cell (``extraction.workbook``): nothing a reviewer
+    typed runs as a formula, and the reader sees it as typed, apostrophe-free."""
     taken: set[str] = set()
-    for name, table in sheets:
-        sheet = book.create_sheet(_sheet_name(name, taken))
-        sheet.freeze_panes = "C2" if table.headers[:2] == ["Study", "Study id"] else "A2"
-        for index, header in enumerate(table.headers):
-            width = min(60, max(10, len(str(header)) + 2))
-            sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        sheet.append([_cell(sheet, header, bold=True) for header in table.headers])
-        for row in table.rows:
-            sheet.append([None if value == "" else  # no cell at all: a large sheet writes far fewer
-                          _cell(sheet, value) if isinstance(value, str) and (value[0] == "=" or
-                                                                             ILLEGAL_CHARACTERS_RE.search(value))
-                          else value for value in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook.write([
+        workbook.Sheet(_sheet_name(name, taken), table.headers, table.rows,
+                       frozen_columns=2 if table.headers[:2] == ["Study", "Study id"] else 0,
+                       widths=[min(60, max(10, len(str(header)) + 2)) for header in table.headers])
+        for name, table in sheets])
 
 
 def review_workbook(session: Session, review: Review, form: ExtractionForm | None = None, *, raw: bool = False) -> bytes:
@@ -400,8 +381,11 @@ def node_json(definition: FormDef, node: Node) -> dict[str, Any]:
                 "page": entry.page, "quote": entry.quote, "source_record_id": entry.source_record_id,
                 "form_version": entry.form_version}
 
+    order = {field_id: index for index, field_id in enumerate(fields)}  # the form's order, whatever the storage's
+
     def inner(target: Node) -> dict[str, Any]:
-        return {"values": [entry_json(field_id, entry) for field_id, entry in target.values.items()],
+        ordered = sorted(target.values.items(), key=lambda item: order.get(item[0], len(order)))
+        return {"values": [entry_json(field_id, entry) for field_id, entry in ordered],
                 "groups": {str(group_id): [{"uid": row.uid, **inner(row)} for row in rows]
                            for group_id, rows in target.groups.items()}}
 

@@ -24,7 +24,7 @@ from extraction.models import (
     CONSENSUS_SLOT, CodedRow, CodedValue, Coding, CodingKind, CodingStatus, ExtractionForm, FieldType,
 )
 from extraction.studies import StudyView, included_studies, study_in_review
-from extraction.values import Entry, Node, Row, is_empty, parse_value
+from extraction.values import Entry, Node, Row, agree, display, is_empty, parse_value
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
 from screening.review.errors import InvalidInput, NotFound, PermissionDenied
@@ -104,37 +104,67 @@ def flatten(node: Node, parent_uid: str = "") -> tuple[list[tuple[int, str, str,
     return rows, values
 
 
-def write_tree(session: Session, coding: Coding, node: Node, form_version: int, old: Node) -> list[int]:
-    """Replace the coding's rows and values with ``node``'s, in the caller's transaction. A value
-    whose content did not change keeps the form version it was entered under. Returns the ids
-    of the fields whose values changed."""
+def write_tree(session: Session, coding: Coding, node: Node, form_version: int, old: Node, *,
+               stamp: bool = False) -> list[int]:
+    """Make the coding's stored rows and values ``node``'s, in the caller's transaction; ``old``
+    is what is stored now (``load_tree``). Only what differs is written: a save that changed one
+    answer writes one value. A value whose content did not change keeps the form version it was
+    entered under. With ``stamp`` (``node`` being the caller's own, shared with no other tree)
+    each of its values is given the version it is stored with, so ``node`` reads as the stored
+    coding does. Returns the ids of the fields whose values changed."""
+    old_rows = {uid: (group_id, parent, position) for group_id, uid, parent, position in flatten(old)[0]}
     old_entries = {(field_id, uid): entry for field_id, uid, entry in flatten(old)[1]}
     rows, values = flatten(node)
-    connection = session.connection()
-    connection.execute(sa.delete(CodedValue.__table__).where(CodedValue.coding_id == coding.id))
-    connection.execute(sa.delete(CodedRow.__table__).where(CodedRow.coding_id == coding.id))
+    new_rows = {uid: (group_id, parent, position) for group_id, uid, parent, position in rows}
     now = utcnow()
-    if rows:
-        connection.execute(sa.insert(CodedRow.__table__), [
-            {"coding_id": coding.id, "group_id": group_id, "uid": uid, "parent_uid": parent, "position": position}
-            for group_id, uid, parent, position in rows])
     changed: set[int] = set()
-    value_rows = []
+    inserts, updates = [], []
     for field_id, uid, entry in values:
         before = old_entries.pop((field_id, uid), None)
         unchanged = before is not None and before.same_content(entry)
+        # an unchanged value keeps the version it was entered under; one copied from another
+        # coding (a verifier's start, a consensus) keeps its own
+        version = before.form_version if unchanged and before.form_version else entry.form_version or form_version
+        if stamp:
+            entry.form_version = version
+        if unchanged and before.form_version:
+            continue
         if not unchanged:
             changed.add(field_id)
-        value_rows.append({
-            "coding_id": coding.id, "field_id": field_id, "row_uid": uid, "value": entry.value,
-            "source_record_id": entry.source_record_id, "page": entry.page, "quote": entry.quote,
-            # an unchanged value, or one copied from another coding, keeps the version it was entered under
-            "form_version": (before.form_version if unchanged and before.form_version
-                             else entry.form_version or form_version),
-            "updated_at": now})
+        place = {"coding_id": coding.id, "field_id": field_id, "row_uid": uid}
+        content = {"value": entry.value, "source_record_id": entry.source_record_id, "page": entry.page,
+                   "quote": entry.quote, "form_version": version, "updated_at": now}
+        (updates if before is not None else inserts).append((place, content))
     changed |= {field_id for field_id, _ in old_entries}
-    if value_rows:
-        connection.execute(sa.insert(CodedValue.__table__), value_rows)
+
+    connection = session.connection()
+    values_table, rows_table = CodedValue.__table__, CodedRow.__table__
+    if old_entries:
+        connection.execute(sa.delete(values_table).where(
+            values_table.c.coding_id == sa.bindparam("b_coding"), values_table.c.field_id == sa.bindparam("b_field"),
+            values_table.c.row_uid == sa.bindparam("b_uid")),
+            [{"b_coding": coding.id, "b_field": field_id, "b_uid": uid} for field_id, uid in old_entries])
+    gone = [uid for uid in old_rows if uid not in new_rows]
+    if gone:
+        connection.execute(sa.delete(rows_table).where(rows_table.c.coding_id == coding.id, rows_table.c.uid.in_(gone)))
+    moved = [{"b_coding": coding.id, "b_uid": uid, "group_id": group_id, "parent_uid": parent, "position": position}
+             for uid, (group_id, parent, position) in new_rows.items() if uid in old_rows
+             and old_rows[uid] != (group_id, parent, position)]
+    if moved:
+        connection.execute(rows_table.update().where(rows_table.c.coding_id == sa.bindparam("b_coding"),
+                                                     rows_table.c.uid == sa.bindparam("b_uid")), moved)
+    added = [{"coding_id": coding.id, "group_id": group_id, "uid": uid, "parent_uid": parent, "position": position}
+             for uid, (group_id, parent, position) in new_rows.items() if uid not in old_rows]
+    if added:
+        connection.execute(sa.insert(rows_table), added)
+    if updates:
+        connection.execute(values_table.update().where(
+            values_table.c.coding_id == sa.bindparam("b_coding"), values_table.c.field_id == sa.bindparam("b_field"),
+            values_table.c.row_uid == sa.bindparam("b_uid")),
+            [{"b_coding": place["coding_id"], "b_field": place["field_id"], "b_uid": place["row_uid"], **content}
+             for place, content in updates])
+    if inserts:
+        connection.execute(sa.insert(values_table), [{**place, **content} for place, content in inserts])
     return sorted(changed)
 
 
@@ -246,6 +276,34 @@ def missing_fields(definition: FormDef, coding: Coding | None, node: Node) -> li
             and is_empty(node.value(item.id)) and not node.rows(item.id)]
 
 
+def verification_changes(definition: FormDef, extraction: Node, verification: Node) -> dict[str, str]:
+    """What a verifier changed: for each input (its path on the page, "f12", "g20.<uid>.f21")
+    whose value no longer agrees with the extraction's, the extraction's value as text ("" where
+    it had none); and for each of the extraction's rows the verifier removed, its group's path
+    and the row's uid ("g20.<uid>") with "removed". The verifier's rows are copies of the
+    extraction's, so rows match by uid."""
+    changes: dict[str, str] = {}
+
+    def walk(defs: list[FieldDef], original: Node, checked: Node, prefix: str) -> None:
+        for item in defs:
+            if item.field.field_type is FieldType.group:
+                kept = {row.uid: row for row in checked.rows(item.id)}
+                for row in original.rows(item.id):
+                    if row.uid not in kept:
+                        changes[f"{prefix}g{item.id}.{row.uid}"] = "removed"
+                for row in checked.rows(item.id):
+                    before = next((old for old in original.rows(item.id) if old.uid == row.uid), Row())
+                    walk(item.children, before, row, f"{prefix}g{item.id}.{row.uid}.")
+                continue
+            before, after = original.value(item.id), checked.value(item.id)
+            if not agree(item.field, before, after):
+                changes[f"{prefix}f{item.id}"] = display(item.field, before, item.options_by_id)
+
+    for section in definition.sections:
+        walk(section.fields, extraction, verification, "")
+    return changes
+
+
 # --- codings of a study -----------------------------------------------------------------------
 
 def study_codings(session: Session, form_id: int, study_id: int) -> list[Coding]:
@@ -297,6 +355,7 @@ class CodingState:
     can_start: str | None = None  # None: may start (or has started); else why not
     verifying: Node | None = None  # the extraction a verifier checks
     missing: list[FieldDef] = field(default_factory=list)
+    changed: dict[str, str] = field(default_factory=dict)  # a verifier's: input path -> the extraction's value
 
     @property
     def submitted(self) -> bool:
@@ -323,10 +382,12 @@ def coding_state(session: Session, access: ReviewAccess, form_id: int, study_id:
 
 
 def _state(session: Session, access: ReviewAccess, form: ExtractionForm, definition: FormDef, study: StudyView,
-           problems: dict[str, str] | None = None) -> CodingState:
-    codings = study_codings(session, form.id, study.study.id)
+           problems: dict[str, str] | None = None, *, known: tuple[list[Coding], Node] | None = None) -> CodingState:
+    """``known``: the study's codings and this reviewer's tree as the caller just wrote them,
+    so a save does not read back what it stored."""
+    codings = known[0] if known else study_codings(session, form.id, study.study.id)
     mine = my_coding(codings, access.user_id)
-    tree = load_tree(session, mine)
+    tree = known[1] if known else load_tree(session, mine)
     role = None if mine else _role_for(form, codings, access.user_id)
     verifying = None
     if (mine and mine.kind is CodingKind.verification) or (isinstance(role, tuple) and role[1] is CodingKind.verification):
@@ -335,9 +396,10 @@ def _state(session: Session, access: ReviewAccess, form: ExtractionForm, definit
             tree = verifying  # the verifier's form opens filled with the values to check
     if problems is None:
         problems = invalid_values(definition, tree) if mine and mine.status is CodingStatus.draft else {}
+    changed = verification_changes(definition, verifying, tree) if verifying is not None and mine else {}
     return CodingState(form=form, definition=definition, study=study, codings=codings, coding=mine, tree=tree,
                        problems=problems, can_start=role if isinstance(role, str) else None, verifying=verifying,
-                       missing=missing_fields(definition, mine, tree))
+                       missing=missing_fields(definition, mine, tree), changed=changed)
 
 
 def _lock(session: Session, coding: Coding) -> Coding:
@@ -346,13 +408,14 @@ def _lock(session: Session, coding: Coding) -> Coding:
 
 
 def _start(session: Session, access: ReviewAccess, form: ExtractionForm, definition: FormDef,
-           study: StudyView) -> Coding:
-    """Take the reviewer's place on the study: a free extraction slot, or the verification."""
+           study: StudyView) -> tuple[Coding, list[Coding]]:
+    """Take the reviewer's place on the study: a free extraction slot, or the verification.
+    Returns their coding and the study's codings."""
     for _ in range(3):
         codings = study_codings(session, form.id, study.study.id)
         mine = my_coding(codings, access.user_id)
         if mine is not None:
-            return mine
+            return mine, codings
         role = _role_for(form, codings, access.user_id)
         if isinstance(role, str):
             raise InvalidInput(f"You cannot code “{study.study.label}” on “{form.name}”: {role}")
@@ -370,7 +433,7 @@ def _start(session: Session, access: ReviewAccess, form: ExtractionForm, definit
         record_event(session, actor_id=access.user_id, action="coding.start", object_type="study",
                      object_id=study.study.id, review_id=access.review.id, form_id=form.id, kind=kind.value, slot=slot)
         session.commit()
-        return coding
+        return coding, sorted([*codings, coding], key=lambda c: c.slot)
     raise InvalidInput(f"“{study.study.label}” was being taken by colleagues as you asked; open it again.")
 
 
@@ -381,12 +444,12 @@ def save_draft(session: Session, access: ReviewAccess, form_id: int, study_id: i
     ``remove_row`` a row's uid."""
     form, study = _context(session, access, form_id, study_id)
     definition = load_definition(session, form)
-    coding = _start(session, access, form, definition, study)
+    coding, codings = _start(session, access, form, definition, study)
     if coding.status is CodingStatus.submitted:
         raise InvalidInput("You have submitted this coding; reopen it to change it.")
     node, problems = _store(session, access, form, definition, study, coding, raw, add_row, remove_row)
     session.commit()
-    return _state(session, access, form, definition, study, problems)
+    return _state(session, access, form, definition, study, problems, known=(codings, node))
 
 
 def _store(session: Session, access: ReviewAccess, form: ExtractionForm, definition: FormDef, study: StudyView,
@@ -399,7 +462,8 @@ def _store(session: Session, access: ReviewAccess, form: ExtractionForm, definit
         _add_row(definition, node, *add_row)
     if remove_row:
         _remove_row(node, remove_row)
-    changed = write_tree(session, coding, node, form.version, old)
+    changed = write_tree(session, coding, node, form.version, old, stamp=True)
+    _drop_empty_groups(node)  # as a stored tree reads: a group with no rows is not there
     if changed:
         coding.form_version, coding.updated_at = form.version, utcnow()
         session.add(coding)
@@ -407,6 +471,14 @@ def _store(session: Session, access: ReviewAccess, form: ExtractionForm, definit
                      object_id=study.study.id, review_id=access.review.id, form_id=form.id, coding_id=coding.id,
                      fields=changed)
     return node, problems
+
+
+def _drop_empty_groups(node: Node) -> None:
+    for group_id, rows in list(node.groups.items()):
+        if not rows:
+            del node.groups[group_id]
+        for row in rows:
+            _drop_empty_groups(row)
 
 
 def _add_row(definition: FormDef, node: Node, group_id: int, parent_uid: str) -> None:
@@ -445,25 +517,29 @@ def submit(session: Session, access: ReviewAccess, form_id: int, study_id: int, 
     saved all the same); in single extraction the submitted values become the study's data."""
     form, study = _context(session, access, form_id, study_id)
     definition = load_definition(session, form)
-    coding = _start(session, access, form, definition, study)
+    coding, codings = _start(session, access, form, definition, study)
     if coding.status is CodingStatus.submitted:
-        return _state(session, access, form, definition, study)
-    problems = _store(session, access, form, definition, study, coding, raw, None, None)[1] if raw is not None else {}
-    node = load_tree(session, coding)  # as stored, each value with the version it was entered under
+        return _state(session, access, form, definition, study, known=(codings, load_tree(session, coding)))
+    if raw is not None:  # saved first; the tree as stored, each value with the version it was entered under
+        node, problems = _store(session, access, form, definition, study, coding, raw, None, None)
+    else:
+        coding = _lock(session, coding)
+        node, problems = load_tree(session, coding), {}
     problems = {**invalid_values(definition, node), **problems, **required_problems(definition, node)}
     if problems:
         session.commit()  # the draft is kept, problems and all
         raise CodingInvalid(problems)
-    coding = _lock(session, coding)
     coding.status, coding.submitted_at, coding.form_version = CodingStatus.submitted, utcnow(), form.version
     session.add(coding)
     record_event(session, actor_id=access.user_id, action="coding.submit", object_type="study",
                  object_id=study.study.id, review_id=access.review.id, form_id=form.id, coding_id=coding.id,
                  kind=coding.kind.value)
     if not form.dual and (coding.kind is CodingKind.verification or not form.verification):
-        set_consensus(session, access, form, study.study.id, node, final=True)
+        consensus = set_consensus(session, access, form, study.study.id, node, final=True)
+        if consensus not in codings:
+            codings = sorted([*codings, consensus], key=lambda c: c.slot)
     session.commit()
-    return _state(session, access, form, definition, study)
+    return _state(session, access, form, definition, study, known=(codings, node))
 
 
 def reopen(session: Session, access: ReviewAccess, form_id: int, study_id: int) -> CodingState:
@@ -536,10 +612,13 @@ def queue(session: Session, access: ReviewAccess, form_id: int) -> list[QueueIte
     by_study: dict[int, list[Coding]] = defaultdict(list)
     for coding in session.exec(select(Coding).where(Coding.form_id == form.id).order_by(Coding.slot)):
         by_study[coding.study_id].append(coding)
-    filled = _filled_top_fields(session, [c.id for codings in by_study.values() for c in codings])
     late = [item for section in definition.sections for item in section.fields
             if not item.field.retired and item.field.added_in_version > 1]
+    # which of the questions added later each submitted coding answers (none to look for: no query)
+    filled = _filled_top_fields(session, [c.id for codings in by_study.values() for c in codings
+                                          if c.status is CodingStatus.submitted], [item.id for item in late])
     reconciler = may_reconcile(access, form)
+    may_code = access.role.allows(Role.reviewer)
     items = []
     for view in studies:
         codings = by_study.get(view.study.id, [])
@@ -551,20 +630,21 @@ def queue(session: Session, access: ReviewAccess, form_id: int) -> list[QueueIte
         lacking = [item.field.label for item in late if looked_at is not None and looked_at.status is CodingStatus.submitted
                    and item.field.added_in_version > looked_at.form_version and item.id not in filled[looked_at.id]]
         items.append(QueueItem(view, mine, len(extractions), submitted, consensus,
-                               _next_step(form, codings, mine, consensus, access, reconciler), lacking))
+                               _next_step(form, codings, mine, consensus, access.user_id, may_code, reconciler),
+                               lacking))
     return items
 
 
 def _next_step(form: ExtractionForm, codings: list[Coding], mine: Coding | None, consensus: Coding | None,
-               access: ReviewAccess, reconciler: bool) -> str:
+               user_id: int, may_code: bool, reconciler: bool) -> str:
     if form.dual and visibility.extractions_submitted(form, codings) and (
             consensus is None or consensus.status is CodingStatus.draft) and reconciler:
         return "reconcile"
     if mine is not None:
         return "continue" if mine.status is CodingStatus.draft else "done"
-    if not access.role.allows(Role.reviewer):
+    if not may_code:
         return "waiting"
-    role = _role_for(form, codings, access.user_id)
+    role = _role_for(form, codings, user_id)
     if isinstance(role, str):
         return "waiting" if "not submitted yet" in role else "full"
     return "verify" if role[1] is CodingKind.verification else "code"
@@ -580,14 +660,18 @@ def require_reconciler(access: ReviewAccess, form: ExtractionForm) -> None:
         raise PermissionDenied(f"Only the form's reconciler or a lead reconciles “{form.name}”.")
 
 
-def _filled_top_fields(session: Session, coding_ids: list[int]) -> dict[int, set[int]]:
+def _filled_top_fields(session: Session, coding_ids: list[int], field_ids: list[int]) -> dict[int, set[int]]:
+    """Which of ``field_ids`` (top-level questions and groups) each coding answers."""
     filled: dict[int, set[int]] = defaultdict(set)
-    if coding_ids:
+    if not coding_ids or not field_ids:
+        return filled
+    for start in range(0, len(coding_ids), 500):
+        chunk = coding_ids[start:start + 500]
         for coding_id, field_id in session.exec(select(CodedValue.coding_id, CodedValue.field_id).where(
-                CodedValue.coding_id.in_(coding_ids), CodedValue.row_uid == "")):
+                CodedValue.coding_id.in_(chunk), CodedValue.field_id.in_(field_ids), CodedValue.row_uid == "")):
             filled[coding_id].add(field_id)
         for coding_id, group_id in session.exec(select(CodedRow.coding_id, CodedRow.group_id).where(
-                CodedRow.coding_id.in_(coding_ids), CodedRow.parent_uid == "")):
+                CodedRow.coding_id.in_(chunk), CodedRow.group_id.in_(field_ids), CodedRow.parent_uid == "")):
             filled[coding_id].add(group_id)
     return filled
 

@@ -9,15 +9,18 @@ before it (``extracting.missing_fields``)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from extraction.models import CodedValue, Coding, ExtractionForm, FieldOption, FieldType, FormField, FormSection, FormVersion
+from extraction.models import CodedRow, CodedValue, Coding, ExtractionForm, FieldOption, FieldType, FormField, FormSection, FormVersion
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
 from screening.review.errors import InvalidInput, NotFound
@@ -65,8 +68,8 @@ class FieldDef:
     options: list[FieldOption] = field(default_factory=list)  # every option, in order, tree flattened
     children: list[FieldDef] = field(default_factory=list)  # a group's fields
 
-    @property
-    def id(self) -> int:
+    @cached_property
+    def id(self) -> int:  # kept: read for every value of an export
         return self.field.id
 
     @cached_property
@@ -120,14 +123,42 @@ def _flatten(defs: list[FieldDef]) -> Iterator[FieldDef]:
         yield from _flatten(item.children)
 
 
-def load_definition(session: Session, form: ExtractionForm) -> FormDef:
-    sections = list(session.exec(select(FormSection).where(FormSection.form_id == form.id)
-                                 .order_by(FormSection.position, FormSection.id)))
-    fields = list(session.exec(select(FormField).where(FormField.form_id == form.id)
-                               .order_by(FormField.position, FormField.id)))
-    options = list(session.exec(select(FieldOption).join(FormField, FormField.id == FieldOption.field_id)
-                                .where(FormField.form_id == form.id).order_by(FieldOption.position, FieldOption.id)))
-    return build_definition(form, sections, fields, options)
+# A form's questions as they stood at a version, per database: a committed version never
+# changes (every change to a form is a new version), and every save, submit and page of a
+# coding needs them. The rows are kept as copies belonging to no session, so no session's
+# commit or rollback reaches them; read only, as every FormDef is.
+_DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[int, int], list[SectionDef]]] = weakref.WeakKeyDictionary()
+_KEPT_PER_DATABASE = 64
+
+
+def load_definition(session: Session, form: ExtractionForm, *, cached: bool = True) -> FormDef:
+    """The form's sections, fields and options as a tree. ``cached`` False reads them from the
+    caller's transaction, as a change to the form does before it commits."""
+    if not cached or form.id is None or session.is_modified(form):
+        return build_definition(form, *_definition_rows(session, form))
+    # the version as stored, not as the caller's copy of the form says: that copy may be older
+    version = session.exec(select(ExtractionForm.version).where(ExtractionForm.id == form.id)).one()
+    kept = _DEFINITIONS.setdefault(session.get_bind(), {})
+    sections = kept.get((form.id, version))
+    if sections is None:
+        sections = build_definition(form, *_definition_rows(session, form, detached=True)).sections
+        if len(kept) >= _KEPT_PER_DATABASE:
+            kept.pop(next(iter(kept)))
+        kept[(form.id, version)] = sections
+    return FormDef(form, sections)
+
+
+def _definition_rows(session: Session, form: ExtractionForm, *, detached: bool = False):
+    queries = (select(FormSection).where(FormSection.form_id == form.id).order_by(FormSection.position, FormSection.id),
+               select(FormField).where(FormField.form_id == form.id).order_by(FormField.position, FormField.id),
+               select(FieldOption).join(FormField, FormField.id == FieldOption.field_id)
+               .where(FormField.form_id == form.id).order_by(FieldOption.position, FieldOption.id))
+    if not detached:
+        return [list(session.exec(query)) for query in queries]
+    connection = session.connection()
+    return [[model(**row._mapping) for row in connection.execute(
+        query.with_only_columns(*model.__table__.columns))]
+        for model, query in zip((FormSection, FormField, FieldOption), queries)]
 
 
 def build_definition(form: ExtractionForm, sections: list[FormSection], fields: list[FormField],
@@ -243,7 +274,7 @@ def _new_version(session: Session, access: ReviewAccess, form: ExtractionForm, c
     session.add(form)
     session.flush()
     version = FormVersion(form_id=form.id, number=form.version, change=change[:500],
-                          definition=definition_json(load_definition(session, form)), changed_by_id=access.user_id)
+                          definition=definition_json(load_definition(session, form, cached=False)), changed_by_id=access.user_id)
     session.add(version)
     record_event(session, actor_id=access.user_id, action="form.change", object_type="extraction_form",
                  object_id=form.id, review_id=access.review.id, version=form.version, change=change[:500], **detail)
@@ -273,7 +304,7 @@ def create_form(session: Session, access: ReviewAccess, spec: FormSpec) -> Extra
             _add_field_rows(session, form.id, section.id, None, item, field_index, version=1)
     session.flush()
     session.add(FormVersion(form_id=form.id, number=1, change="Created", changed_by_id=access.user_id,
-                            definition=definition_json(load_definition(session, form))))
+                            definition=definition_json(load_definition(session, form, cached=False))))
     record_event(session, actor_id=access.user_id, action="form.create", object_type="extraction_form",
                  object_id=form.id, review_id=access.review.id, name=form.name)
     session.commit()
@@ -383,6 +414,63 @@ def rename_section(session: Session, access: ReviewAccess, section_id: int, labe
     section.label = label
     session.add(section)
     _new_version(session, access, form, f"Renamed the section “{old}” to “{label}”")
+    return section
+
+
+def _section_in_review(session: Session, access: ReviewAccess, section_id: int) -> tuple[FormSection, ExtractionForm]:
+    section = session.get(FormSection, section_id)
+    form = session.get(ExtractionForm, section.form_id) if section else None
+    if form is None or form.review_id != access.review.id:
+        raise NotFound(f"No section {section_id} in this review.")
+    return section, form
+
+
+def move_section(session: Session, access: ReviewAccess, section_id: int, step: int) -> FormSection:
+    """Move a section up (-1) or down (+1) among the form's sections; its fields go with it."""
+    access.require(Role.lead)
+    section, form = _section_in_review(session, access, section_id)
+    form = _locked(session, form)
+    siblings = list(session.exec(select(FormSection).where(FormSection.form_id == form.id)
+                                 .order_by(FormSection.position, FormSection.id)))
+    if not _swap(siblings, section, step):
+        return section
+    session.add_all(siblings)
+    _new_version(session, access, form, f"Moved the section “{section.label}” {'up' if step < 0 else 'down'}")
+    return section
+
+
+def remove_section(session: Session, access: ReviewAccess, section_id: int) -> FormSection | None:
+    """Take a section off the form without losing a value. A section none of whose fields was
+    ever answered goes, fields and all (the earlier versions keep it); one whose fields hold
+    values stays where the values can be seen, its fields retired: reviewers are no longer
+    asked them, and the values stay visible and exported. Returns the section if it stays."""
+    access.require(Role.lead)
+    section, form = _section_in_review(session, access, section_id)
+    form = _locked(session, form)
+    fields = list(session.exec(select(FormField).where(FormField.section_id == section.id)))
+    ids = [item.id for item in fields]
+    kept = _values_count(session, ids) if ids else 0
+    rows = session.exec(select(sa.func.count()).select_from(CodedRow).where(CodedRow.group_id.in_(ids))).one() \
+        if ids else 0
+    if not kept and not rows:
+        if ids:  # one statement each: options point at options, a group's fields at their group
+            for item in fields:
+                session.expunge(item)
+            connection = session.connection()
+            connection.execute(sa.delete(FieldOption.__table__).where(FieldOption.__table__.c.field_id.in_(ids)))
+            connection.execute(sa.delete(FormField.__table__).where(FormField.__table__.c.id.in_(ids)))
+        session.delete(section)
+        _new_version(session, access, form, f"Removed the section “{section.label}”"
+                     + (f" and its {len(fields)} unanswered field{'s' if len(fields) != 1 else ''}" if fields else ""),
+                     section_id=section_id)
+        return None
+    retiring = [item for item in fields if not item.retired]
+    for item in retiring:
+        item.retired = True
+        session.add(item)
+    _new_version(session, access, form, f"Removed the section “{section.label}”: its {len(retiring)} field"
+                 f"{'s' if len(retiring) != 1 else ''} retired, {kept} value{'s' if kept != 1 else ''} kept",
+                 section_id=section_id, fields=[item.id for item in retiring])
     return section
 
 
@@ -629,14 +717,15 @@ def _values_count(session: Session, field_ids: list[int]) -> int:
 class FormChange(BaseModel):
     """One change to a form. ``change`` names it; the other fields are what it needs:
     settings (name, description, dual, verification, reconciler_id); add_section (label);
-    rename_section (section_id, label); add_field (section_id, field, group_id); update_field
+    rename_section (section_id, label); move_section (section_id, step); remove_section
+    (section_id: gone if none of its fields was answered, else its fields retired); add_field (section_id, field, group_id); update_field
     (field_id, field); retire_field / restore_field (field_id); move_field (field_id, step);
     add_option (field_id, label, parent_id); rename_option (option_id, label); move_option
     (option_id, step); merge_option (option_id, into_id); retire_option / restore_option (option_id)."""
 
-    change: Literal["settings", "add_section", "rename_section", "add_field", "update_field", "retire_field",
-                    "restore_field", "move_field", "add_option", "rename_option", "move_option", "merge_option",
-                    "retire_option", "restore_option"]
+    change: Literal["settings", "add_section", "rename_section", "move_section", "remove_section", "add_field",
+                    "update_field", "retire_field", "restore_field", "move_field", "add_option", "rename_option",
+                    "move_option", "merge_option", "retire_option", "restore_option"]
     section_id: int | None = None
     field_id: int | None = None
     group_id: int | None = None
@@ -670,6 +759,10 @@ def apply_change(session: Session, access: ReviewAccess, form_id: int, change: F
         add_section(session, access, form.id, change.label)
     elif kind == "rename_section":
         rename_section(session, access, _needs(change.section_id, "section_id"), change.label)
+    elif kind == "move_section":
+        move_section(session, access, _needs(change.section_id, "section_id"), change.step)
+    elif kind == "remove_section":
+        remove_section(session, access, _needs(change.section_id, "section_id"))
     elif kind == "add_field":
         if change.field is None:
             raise InvalidInput("Describe the field to add: its label and type.", field="field")

@@ -137,9 +137,17 @@ def build_consensus(definition: FormDef, first: Node, second: Node, resolutions:
                         walk(item.children, row_a, row_b, row, path + ".", here + ": ")
                         rows.append(row)
                         continue
-                    choice = (resolutions.get(path) or {}).get("choice")
+                    resolution = resolutions.get(path) or {}
+                    choice = resolution.get("choice")
                     if choice == "keep":
                         rows.append(copy.deepcopy(row_a or row_b))
+                    elif choice == "edit":
+                        row, refused = _edited_row(item, row_a or row_b, resolution.get("values") or {}, path, here)
+                        problems.update(refused)
+                        if refused:
+                            unresolved.append(Item(path, item, here, agrees=False, first_row=row_a, second_row=row_b))
+                        else:
+                            rows.append(row)
                     elif choice != "drop":
                         unresolved.append(Item(path, item, here, agrees=False, first_row=row_a, second_row=row_b))
                 if rows:
@@ -173,6 +181,28 @@ def build_consensus(definition: FormDef, first: Node, second: Node, resolutions:
     for section in definition.sections:
         walk(section.fields, first, second, root, "", "")
     return root, unresolved, problems
+
+
+def _edited_row(group: FieldDef, row: Row, values: dict[str, Any], path: str, where: str
+                ) -> tuple[Row, dict[str, str]]:
+    """A row only one coding has, kept with the reconciler's changes: ``values`` maps the ids
+    of the group's own questions (as text) to what they now hold; a question left out keeps the
+    row's value, an empty one clears it. A changed value drops the provenance of the old one.
+    Returns the row and a message for each refused value ("<path>.f<id>")."""
+    edited, problems = copy.deepcopy(row), {}
+    for child in group.children:
+        if child.field.field_type is FieldType.group or child.field.retired or str(child.id) not in values:
+            continue
+        parsed = parse_value(child.field, values[str(child.id)], child.options_by_id)
+        if parsed.error:
+            problems[f"{path}.f{child.id}"] = f"{where}: {child.field.label}: {parsed.error}"
+            continue
+        before = edited.values.get(child.id)
+        if parsed.value is None:
+            edited.values.pop(child.id, None)
+        elif before is None or not agree(child.field, before.value, parsed.value):
+            edited.values[child.id] = Entry(parsed.value)
+    return edited, problems
 
 
 # --- agreement per field ---------------------------------------------------------------------
@@ -278,8 +308,9 @@ def reconciliation(session: Session, access: ReviewAccess, form_id: int, study_i
 
 def resolve(session: Session, access: ReviewAccess, form_id: int, study_id: int, choices: dict[str, Any], *,
             finish: bool = False) -> Reconciliation:
-    """Record the reconciler's choices (path -> {"choice": first|second|edit|keep|drop, "value": ...})
-    and rebuild the consensus; ``finish`` makes it final, once every difference is settled."""
+    """Record the reconciler's choices (path -> {"choice": first|second|edit|keep|drop, "value": ...};
+    a row only one coding has takes keep, drop, or edit with "values": {question id: value}: the
+    row kept with those changes) and rebuild the consensus; ``finish`` makes it final, once every difference is settled."""
     form = form_in_review(session, access.review.id, form_id)
     require_reconciler(access, form)
     state = reconciliation(session, access, form_id, study_id)
@@ -291,8 +322,11 @@ def resolve(session: Session, access: ReviewAccess, form_id: int, study_id: int,
         if path not in known:
             raise InvalidInput(f"“{path}” is not one of the differences of this study; reload the page.", field=path)
         if not isinstance(resolution, dict) or resolution.get("choice") not in CHOICES:
-            raise InvalidInput(f"Choose first, second or edit for {path} (keep or drop for a row).", field=path)
-        resolutions[path] = {key: resolution[key] for key in ("choice", "value", "page", "quote") if key in resolution}
+            raise InvalidInput(f"Choose first, second or edit for {path} (keep, drop or edit for a row).", field=path)
+        if not isinstance(resolution.get("values", {}), dict):
+            raise InvalidInput(f"The values for the row {path} map each question's id to its value.", field=path)
+        resolutions[path] = {key: resolution[key] for key in ("choice", "value", "page", "quote", "values")
+                             if key in resolution}
     tree_a, tree_b = load_tree(session, state.first), load_tree(session, state.second)
     node, unresolved, problems = build_consensus(state.definition, tree_a, tree_b, resolutions)
     if finish and (unresolved or problems):

@@ -28,7 +28,7 @@ _RIS_TYPES = {
 }
 # A cell starting with one of these runs as a formula when the CSV is opened
 # in a spreadsheet; a leading apostrophe makes it text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _RisWriter(rispy.RisWriter):
@@ -76,9 +76,10 @@ def _join_authors(authors: list[str]) -> str:
 
 
 def neutralise_formula(value: str) -> str:
-    """A cell's text as a spreadsheet will show it, never run it: a leading apostrophe before
-    a formula's first character (extraction's summary tables use it too)."""
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+    """A CSV cell's text that a spreadsheet shows as text, never runs: a leading apostrophe
+    before a formula's first character (the importers take it off again). Extraction's and
+    the summaries' tables use it too."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _one_line(value: str) -> str:

@@ -57,7 +57,8 @@ class LinkIn(BaseModel):
 
 
 class ResolveIn(BaseModel):
-    """Choices by difference path: {"choice": "first" | "second" | "edit" | "keep" | "drop", "value": ...}."""
+    """Choices by difference path: {"choice": "first" | "second" | "edit" | "keep" | "drop", "value": ...};
+    a row only one coding has takes "keep", "drop" or "edit" with "values": {question id: value}."""
 
     choices: dict[str, dict[str, Any]] = Field(default_factory=dict)
     finish: bool = False
@@ -88,6 +89,7 @@ def _coding_json(state: extracting.CodingState) -> JSON:
                 "coding_id": coding.id, "kind": coding.kind.value, "status": coding.status.value,
                 "form_version": coding.form_version, "submitted_at": coding.submitted_at},
             "can_start": state.can_start, "missing": [item.field.label for item in state.missing],
+            "changed_from_extraction": state.changed,
             "problems": state.problems, **exporting.node_json(state.definition, state.tree)}
 
 

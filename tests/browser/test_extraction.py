@@ -180,3 +180,72 @@ def test_the_scoping_template_codes_outcomes_with_time_points_and_studies_are_li
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_role("alert")).to_contain_text("Study design is required")
     expect(page.get_by_role("alert")).not_to_contain_text("Country is required")
+
+
+def test_a_verifier_corrects_an_extraction_and_sees_each_change_marked(live_server, page, session, backend, tmp_path):
+    from extraction import extracting, forms
+    from extraction.studies import included_studies
+    from extraction.values import Entry, Node
+
+    lead = make_user(session, email="lead@example.org", name="Lena Lead")
+    ann = make_user(session, email="ann@example.org", name="Ann Extractor")
+    ben = make_user(session, email="ben@example.org", name="Ben Verifier")
+    review = make_review(session, lead, title="Community services for complex emotional needs")
+    join(session, review, lead, ann, Role.reviewer)
+    join(session, review, lead, ben, Role.reviewer)
+    import_fixture(session, review, lead, "import/asreview_cohen_adhd_sample.csv", uploads_dir=tmp_path)
+    include_records(session, review, lead, [record.id for record in kept_records(session, review.id)[:1]])
+    spec = forms.FormSpec(name="Data extraction", dual=False, verification=True, sections=[forms.SectionSpec(
+        label="Study", fields=[forms.FieldSpec(label="Sample size", field_type="integer"),
+                               forms.FieldSpec(label="Setting", field_type="short_text")])])
+    form = forms.create_form(session, review_access(session, review.id, lead.id), spec)
+    size, setting = (item.id for item in forms.load_definition(session, form).sections[0].fields)
+    study = included_studies(session, review)[0].study.id
+    extracting.submit(session, review_access(session, review.id, ann.id), form.id, study,
+                      Node(values={size: Entry(40), setting: Entry("Specialist service")}))
+
+    _log_in(page, live_server, "ben@example.org")
+    page.goto(f"{live_server}/reviews/{review.id}/extraction/forms/{form.id}/studies/{study}")
+    expect(page.get_by_label("Sample size")).to_have_value("40")  # opens filled with the extraction
+    page.get_by_label("Sample size").fill("44")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.locator(f"#f{size}-changed")).to_have_text("Changed from the extraction, which had “40”.")
+    expect(page.locator(f"#f{setting}-changed")).to_have_count(0)
+    expect(page.locator(".notice")).to_contain_text("You have changed 1 of the extraction's answers")
+    screenshot(page, f"extraction-verifying-{backend}")
+
+
+def test_the_reconciler_keeps_a_row_one_extractor_added_with_a_correction(live_server, page, session, backend, tmp_path):
+    from extraction import extracting, forms
+    from extraction.studies import included_studies
+    from extraction.values import Entry, Node, Row
+
+    lead = make_user(session, email="lead@example.org", name="Lena Lead")
+    people = [make_user(session, email=f"{name.lower()}@example.org", name=f"{name} Extractor") for name in ("Ann", "Ben")]
+    review = make_review(session, lead, title="Community services for complex emotional needs")
+    for person in people:
+        join(session, review, lead, person, Role.reviewer)
+    import_fixture(session, review, lead, "import/asreview_cohen_adhd_sample.csv", uploads_dir=tmp_path)
+    include_records(session, review, lead, [record.id for record in kept_records(session, review.id)[:1]])
+    spec = forms.FormSpec(name="Data extraction", sections=[forms.SectionSpec(label="Study", fields=[
+        forms.FieldSpec(label="Arms", field_type="group", fields=[
+            forms.FieldSpec(label="Arm", field_type="short_text", is_key=True),
+            forms.FieldSpec(label="Participants", field_type="integer")])])])
+    form = forms.create_form(session, review_access(session, review.id, lead.id), spec)
+    arms = forms.load_definition(session, form).sections[0].fields[0]
+    arm, participants = arms.children
+    study = included_studies(session, review)[0].study.id
+    for person, names in zip(people, (["DBT"], ["DBT", "Usual care"])):
+        extracting.submit(session, review_access(session, review.id, person.id), form.id, study, Node(groups={arms.id: [
+            Row(uid=f"r{n}", values={arm.id: Entry(name), participants.id: Entry(20)}) for n, name in enumerate(names)]}))
+
+    _log_in(page, live_server, "lead@example.org")
+    page.goto(f"{live_server}/reviews/{review.id}/extraction/forms/{form.id}/studies/{study}/reconcile")
+    page.get_by_label("Keep it, changed:").check()
+    page.get_by_label("Participants").fill("19")
+    screenshot(page, f"extraction-reconcile-row-edit-{backend}")
+    page.get_by_role("button", name="Finish: make this the consensus").click()
+    expect(page.get_by_text("Consensus final")).to_be_visible()
+    consensus = extracting.load_tree(session, extracting.consensus_of(extracting.study_codings(session, form.id, study)))
+    assert [(row.value(arm.id), row.value(participants.id)) for row in consensus.rows(arms.id)] == \
+        [("DBT", 20), ("Usual care", 19)]

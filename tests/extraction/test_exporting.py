@@ -100,3 +100,34 @@ def test_a_formula_looking_answer_stays_text_and_drafts_stay_out_of_the_raw_shee
     assert book["wide"]["C2"].value == "=1+1" and book["wide"]["C2"].data_type == "s"
     raw = load_workbook(io.BytesIO(exporting.review_workbook(session, team.review, form, raw=True)))["raw"]
     assert [row[8] for row in raw.iter_rows(values_only=True)] == ["Value", "=1+1", "=1+1"]  # Ann's and the consensus
+
+
+FORMULA_LIKE = ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_no_text_runs_as_a_formula_in_csv_or_xlsx_and_numbers_stay_numbers():
+    table = exporting.Table("wide", ["Study", "=Label"], [[text, -5] for text in FORMULA_LIKE] + [["#N/A", 2.5]])
+    rows = list(csv.reader(io.StringIO(exporting.to_csv(table).decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["Study", "'=Label"]
+    assert [row[0] for row in rows[1:]] == ["'" + text for text in FORMULA_LIKE] + ["#N/A"]  # screening's apostrophe
+    assert [row[1] for row in rows[1:]] == ["-5"] * len(FORMULA_LIKE) + ["2.5"]
+
+    sheet = load_workbook(io.BytesIO(exporting.to_xlsx([("wide", table)])))["wide"]
+    texts = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [cell.value for cell in texts] == FORMULA_LIKE + ["#N/A"]  # exactly as typed, no apostrophe
+    assert {cell.data_type for cell in texts} == {"s"}
+    assert (sheet["B1"].value, sheet["B1"].data_type) == ("=Label", "s")
+    assert [row[1].value for row in sheet.iter_rows(min_row=2)] == [-5] * len(FORMULA_LIKE) + [2.5]
+
+
+def test_a_coded_answer_that_looks_like_a_formula_is_text_in_the_csv(session, team):
+    spec = forms.FormSpec(name="Notes", dual=False, sections=[forms.SectionSpec(label="S", fields=[
+        forms.FieldSpec(label="Notes", field_type=FieldType.short_text),
+        forms.FieldSpec(label="Change", field_type=FieldType.integer)])])
+    form = forms.create_form(session, team.access(session, team.lead), spec)
+    notes, change = (item.id for item in forms.load_definition(session, form).sections[0].fields)
+    study = included_studies(session, team.review)[0]
+    extracting.submit(session, team.access(session, team.ann), form.id, study.study.id,
+                      Node(values={notes: Entry("@SUM(A1:A9)"), change: Entry(-4)}))
+    text = exporting.to_csv(exporting.form_table(session, team.review, form, "wide")).decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(text)))[1][2:] == ["'@SUM(A1:A9)", "-4"]

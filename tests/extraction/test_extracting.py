@@ -107,6 +107,22 @@ def test_verification_starts_from_the_extraction_and_its_corrections_become_the_
         extracting.save_draft(session, team.access(session, team.lead), form.id, study, Node())
 
 
+def test_a_verifier_sees_what_they_changed_from_the_extraction(session, team):
+    form, size, country, arms, arm, participants = _form(session, team, dual=False, verification=True)
+    study = included_studies(session, team.review)[0].study.id
+    ann, ben = team.access(session, team.ann), team.access(session, team.ben)
+    extracting.submit(session, ann, form.id, study, Node(values={size: Entry("12"), country: Entry(["GB"])}, groups={
+        arms: [Row(uid="a1", values={arm: Entry("DBT"), participants: Entry(6)}),
+               Row(uid="a2", values={arm: Entry("Usual care"), participants: Entry(6)})]}))
+    start = extracting.save_draft(session, ben, form.id, study, extracting.coding_state(session, ben, form.id, study).tree)
+    assert start.changed == {}  # nothing changed yet: the verifier's copy agrees throughout
+    state = extracting.save_draft(session, ben, form.id, study, Node(values={size: Entry("21"), country: Entry(["gb"])},
+                                  groups={arms: [Row(uid="a1", values={arm: Entry("DBT"), participants: Entry(7)})]}))
+    assert state.changed == {f"f{size}": "12", f"g{arms}.a1.f{participants}": "6", f"g{arms}.a2": "removed"}
+    assert extracting.coding_state(session, ben, form.id, study).changed == state.changed  # as the page shows it
+    assert extracting.coding_state(session, ann, form.id, study).changed == {}  # the extractor is no verifier
+
+
 def test_unchanged_values_keep_the_form_version_they_were_entered_under(session, team):
     form, size, country, *_ = _form(session, team, dual=False)
     study = included_studies(session, team.review)[0].study.id

@@ -182,3 +182,50 @@ def test_every_change_is_a_version_with_the_form_as_it_then_stood(session, team)
     assert [o["label"] for o in history[1].definition["sections"][0]["fields"][0]["options"]] == \
         ["RCT", "Cohort", "Randomised trial", "Case series"]
     assert session.exec(select(CodedValue)).all() == []
+
+
+def test_sections_move_and_an_unanswered_one_is_removed_with_its_fields(session, team):
+    lead = team.access(session, team.lead)
+    form = forms.create_form(session, lead, _spec())
+    forms.add_section(session, lead, form.id, "Outcomes")
+    study, outcomes = (section.section for section in forms.load_definition(session, form).sections)
+    forms.add_field(session, lead, form.id, outcomes.id, forms.FieldSpec(
+        label="Measure", field_type=FieldType.single_choice, options=[forms.OptionSpec(label="EQ-5D")]))
+    forms.move_section(session, lead, outcomes.id, -1)
+    assert [s.section.label for s in forms.load_definition(session, form).sections] == ["Outcomes", "Study"]
+    forms.move_section(session, lead, outcomes.id, -1)  # already first: no change, no version
+    version = form.version
+    assert forms.remove_section(session, lead, outcomes.id) is None
+    assert [s.section.label for s in forms.load_definition(session, form).sections] == ["Study"]
+    assert forms.version_of(session, form, version).definition["sections"][0]["label"] == "Outcomes"  # history kept
+    assert forms.versions(session, form.id)[0].change == "Removed the section “Outcomes” and its 1 unanswered field"
+
+
+def test_removing_a_section_whose_fields_hold_values_retires_them_and_keeps_every_value(session, team):
+    lead = team.access(session, team.lead)
+    form = forms.create_form(session, lead, _spec())
+    definition = forms.load_definition(session, form)
+    (section,) = definition.sections
+    design, rct = _options(definition, "Design")[0], _options(definition, "Design")[1]["RCT"]
+    notes = next(item for item in definition.walk() if item.field.label == "Notes")
+    study = _code(session, team, form, {design.id: rct.id, notes.id: "Community team"})
+    assert forms.remove_section(session, lead, section.section.id) is not None  # stays, to show its values
+    after = forms.load_definition(session, form)
+    assert all(item.field.retired for item in after.walk())
+    assert forms.versions(session, form.id)[0].change == "Removed the section “Study”: its 3 fields retired, 4 values kept"  # the extraction and the consensus
+    consensus = _consensus_values(session, form, study)
+    assert consensus.value(design.id) == rct.id and consensus.value(notes.id) == "Community team"
+    state = extracting.coding_state(session, team.access(session, team.ann), form.id, study.study.id)
+    assert state.tree.value(notes.id) == "Community team"  # still shown to its coder
+
+
+def test_the_builder_escapes_labels_in_its_buttons(client, session, team):
+    from tests.web import log_in
+    lead = team.access(session, team.lead)
+    form = forms.create_form(session, lead, forms.FormSpec(name="Data", sections=[
+        forms.SectionSpec(label="<b>Study</b>", fields=[forms.FieldSpec(label="<img src=x>", field_type=FieldType.short_text)]),
+        forms.SectionSpec(label="Second")]))
+    log_in(client, "lead@example.org")
+    page = client.get(f"/reviews/{team.review.id}/extraction/forms/{form.id}/edit").text
+    assert "<img src=x>" not in page and "<b>Study</b>" not in page
+    assert "move the section &lt;b&gt;Study&lt;/b&gt; down" in page and "move &lt;img src=x&gt; up" in page

@@ -79,6 +79,41 @@ def test_the_consensus_takes_agreed_values_and_the_reconcilers_choices(outcome_f
     assert list(problems.values()) == ["Sample size: “many” is not a whole number: write it in digits, e.g. 12."]
 
 
+def test_a_row_only_one_coding_has_can_be_kept_with_the_reconcilers_changes(outcome_form):
+    _, definition, ids = outcome_form
+    ann = _coding(ids, ids["rct"], 40, [("Self-harm", "ZAN", [])])
+    ben = _coding(ids, ids["rct"], 40, [("Self-harm", "ZAN", []), ("Depression", "BDI", [])])
+    (row_path,) = [item.path for item in differences(compare(definition, ann, ben))]
+    edit = {row_path: {"choice": "edit", "values": {str(ids["measure"]): "PHQ-9"}}}
+    node, unresolved, problems = build_consensus(definition, ann, ben, edit)
+    assert unresolved == [] and problems == {}
+    depression = node.rows(ids["outcomes"])[1]
+    assert (depression.value(ids["outcome"]), depression.value(ids["measure"])) == ("Depression", "PHQ-9")
+    assert ben.rows(ids["outcomes"])[1].value(ids["measure"]) == "BDI"  # Ben's coding is untouched
+    cleared = {row_path: {"choice": "edit", "values": {str(ids["measure"]): ""}}}
+    assert ids["measure"] not in build_consensus(definition, ann, ben, cleared)[0].rows(ids["outcomes"])[1].values
+
+
+def test_a_refused_value_in_an_edited_row_is_named_and_the_row_stays_unsettled(session, team, outcome_form):
+    form, definition, ids = outcome_form
+    study = included_studies(session, team.review)[0].study.id
+    ann, ben, lead = (team.access(session, person) for person in (team.ann, team.ben, team.lead))
+    extracting.submit(session, ann, form.id, study, _coding(ids, ids["rct"], 40, [("Self-harm", "ZAN", [])]))
+    extracting.submit(session, ben, form.id, study, _coding(ids, ids["rct"], 40, [("Self-harm", "ZAN", [("6 months", 1.0)])]))
+    (row_path,) = [item.path for item in reconciling.reconciliation(session, lead, form.id, study).differing]
+    state = reconciling.resolve(session, lead, form.id, study,
+                                {row_path: {"choice": "edit", "values": {str(ids["mean"]): "a lot"}}})
+    assert state.problems == {f"{row_path}.f{ids['mean']}": "Outcomes “Self-harm”: Time points “6 months”: Mean: "
+                              "“a lot” is not a number: write it in digits with a point for decimals, e.g. 12.5."}
+    with pytest.raises(CodingInvalid):
+        reconciling.resolve(session, lead, form.id, study, {}, finish=True)
+    state = reconciling.resolve(session, lead, form.id, study,
+                                {row_path: {"choice": "edit", "values": {str(ids["mean"]): "1.5"}}}, finish=True)
+    consensus = extracting.load_tree(session, state.consensus)
+    (time,) = consensus.rows(ids["outcomes"])[0].rows(ids["times"])
+    assert (time.value(ids["time"]), time.value(ids["mean"])) == ("6 months", 1.5)
+
+
 def test_agreement_per_field_with_kappa_for_choices(outcome_form):
     _, definition, ids = outcome_form
     rct, cohort = ids["rct"], ids["cohort"]

@@ -1,0 +1,105 @@
+"""What the load benchmarks share: the ``winnow`` command run as it ships, a ``winnow serve``
+on a free loopback port, the server's CPU time, percentiles, and SQL statements named by kind
+for the in-process profiles."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx  # the test extra's HTTP client, as Starlette's TestClient uses
+
+BIN = Path(sys.executable).parent
+WINNOW = str(BIN / "winnow") if (BIN / "winnow").exists() else "winnow"
+
+
+def run(args: list[str], env: dict, *, stdin: str | None = None) -> str:
+    """A command in the run's data folder; its output, or an error with the end of both streams."""
+    done = subprocess.run(args, env=env, input=stdin, capture_output=True, text=True, cwd=env["WINNOW_DATA_DIR"])
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args[:3])} failed:\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(env: dict, workers: int, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """``winnow serve`` in a session of its own (so its CPU time can be read), once it answers."""
+    port = free_port()
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen([WINNOW, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+                               env=env, cwd=env["WINNOW_DATA_DIR"], stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"winnow serve exited {process.returncode}:\n{log_path.read_text()[-3000:]}")
+        try:
+            httpx.get(f"{base}/", timeout=2)
+            return process, base
+        except httpx.TransportError:
+            time.sleep(0.2)
+    stop_server(process)
+    raise RuntimeError(f"winnow serve did not answer within 60 s:\n{log_path.read_text()[-3000:]}")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGINT)  # uvicorn's master stops its own workers
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def server_cpu_seconds(session_id: int) -> float:
+    """CPU time used so far by every process of the server's session (web workers and job worker):
+    what the requests cost, whatever else the machine is doing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:  # fields after the command: state, ppid, pgrp, session, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def percentile(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, int(round(p / 100 * len(ordered) + 0.5)) - 1))
+    return ordered[index]
+
+
+def statement_kind(statement: str) -> str:
+    """"SELECT FROM coding [join]", "UPDATE coded_value": a statement as a profile counts it."""
+    text = re.sub(r"\s+", " ", statement).strip()
+    upper = text.upper()
+    verb = upper.split(" ", 1)[0]
+    if verb == "SELECT":
+        table = re.search(r"\bFROM (\w+)", text)
+        flags = [name for name, needle in (("join", " JOIN "), ("exists", "EXISTS"), ("count", "COUNT("),
+                                           ("limit", " LIMIT ")) if needle in upper]
+        if re.search(r"WHERE \w+\.id = \S+( LIMIT|$)", text) and not flags[:3]:
+            flags.append("by id")
+        return f"SELECT FROM {table.group(1) if table else '(no table)'}" + (f" [{', '.join(flags)}]" if flags else "")
+    if verb in ("INSERT", "UPDATE", "DELETE"):
+        table = re.search(r"(?:INTO|UPDATE|FROM) (\w+)", text)
+        return f"{verb} {table.group(1) if table else '?'}"
+    return verb
