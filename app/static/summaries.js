@@ -7,7 +7,8 @@ function drawCharts() {
     var target = document.getElementById(block.dataset.chart);
     if (!target || target.dataset.drawn) return;
     target.dataset.drawn = "yes";
-    vegaEmbed(target, JSON.parse(block.textContent), {actions: false, ast: true, renderer: "svg"})
+    vegaEmbed(target, JSON.parse(block.textContent), {actions: false, ast: true, renderer: "svg", defaultStyle: false,
+              tooltip: {disableDefaultStyle: true}})  // its default look is an inline <style>: summaries.css has it
       .catch(function (error) { target.textContent = "The chart could not be drawn: " + error.message; });
   });
 }
