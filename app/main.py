@@ -18,8 +18,8 @@ from app.db import check_schema_current, make_engine
 from app.deps import NotAuthenticated
 from app.jobs import Worker
 from app.routes import (
-    account, admin, api, api_extraction, api_imports, api_screening, auth, duplicates, extraction, imports, jobs,
-    reviews, screening,
+    account, admin, api, api_extraction, api_imports, api_prisma, api_screening, auth, duplicates, extraction, imports,
+    jobs, prisma, reviews, screening,
 )
 from app.security import verify_csrf
 from app.templating import is_htmx, render
@@ -28,8 +28,8 @@ from screening.review.errors import InvalidInput, NotFound, PermissionDenied, Wi
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(
     module.router
-    for module in (auth, reviews, imports, duplicates, screening, extraction, account, admin, jobs, api, api_imports,
-                   api_screening, api_extraction)
+    for module in (auth, reviews, imports, duplicates, screening, extraction, prisma, account, admin, jobs, api,
+                   api_imports, api_screening, api_extraction, api_prisma)
 )
 
 

@@ -69,6 +69,10 @@ ROUTES = [
     ("POST", "/reviews/{review_id}/settings/screening", Role.lead, {"dual_screening": "on"}, 303),
     ("POST", "/reviews/{review_id}/settings/reasons", Role.lead, {"label": "Wrong country"}, 303),
     ("POST", "/reviews/{review_id}/settings/reasons/{reason_id}/retire", Role.lead, {}, 303),
+    ("GET", "/reviews/{review_id}/prisma", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/prisma.{file_format}", Role.viewer, None, 200, {"file_format": "prisma_format"}),
+    ("GET", "/reviews/{review_id}/prisma/boxes/{key}", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/prisma/labels", Role.lead, {"kind": "source", "original": "Embase", "label": "Embase.com"}, 303),
     ("GET", "/api/reviews/{review_id}", Role.viewer, None, 200),
     ("PUT", "/api/reviews/{review_id}", Role.lead, {"title": "Renamed"}, 200),
     ("GET", "/api/reviews/{review_id}/members", Role.viewer, None, 200),
@@ -103,6 +107,9 @@ ROUTES = [
     ("PUT", "/api/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),
     ("GET", "/api/reviews/{review_id}/records/{record_id}/fulltext.pdf", Role.viewer, None, 200, {"record_id": "decided"}),
     ("POST", "/api/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
+    ("GET", "/api/reviews/{review_id}/prisma", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/prisma/boxes/{key}", Role.viewer, None, 200),
+    ("PUT", "/api/reviews/{review_id}/prisma/labels", Role.lead, {"kind": "source", "original": "Embase", "label": "Embase.com"}, 204),
     ("GET", "/api/reviews/{review_id}/stopping", Role.viewer, None, 200),
     # As on the page: a check is under way, so starting another is refused (422).
     ("POST", "/api/reviews/{review_id}/stopping", Role.lead, {"sample_size": 1}, 422),
@@ -194,7 +201,7 @@ def world(session, tmp_path):
     ids = {
         "review_id": review.id, "other": other.id, "job_id": job.id, "batch_id": waiting.id, "file_format": "ris",
         "stage": "title_abstract", "decided": kept[0].id, "fresh": kept[1].id, "check_id": check.id,
-        "reason_id": exclusion_reasons(session, review.id)[0].id,
+        "reason_id": exclusion_reasons(session, review.id)[0].id, "prisma_format": "png", "key": "records_screened",
         "pair_id": session.exec(select(DuplicatePair.id).where(DuplicatePair.status == PairStatus.candidate)).first(),
         "record_id": session.exec(select(Record.id).where(Record.duplicate_of_id.is_not(None))).first(),
     }
