@@ -138,9 +138,13 @@ class _Canvas:
         ty = y + PAD + SIZE
         for line in lines:
             href = self.link(line.key) if self.link and line.key else None
+            wrapped = _wrap(line.text, width, line.indent)
             if href:
                 self.parts.append(f'<a href={quoteattr(href)} data-key={quoteattr(line.key)}>')
-            for text in _wrap(line.text, width, line.indent):
+                # A clear area under the line's text, so the whole line takes the click.
+                self.parts.append(f'<rect x="{x + 2}" y="{ty - SIZE}" width="{width - 4}" '
+                                  f'height="{LINE * len(wrapped)}" fill="#ffffff" fill-opacity="0"/>')
+            for text in wrapped:
                 weight = ' font-weight="bold"' if line.bold else ""
                 self.parts.append(f'<text x="{x + PAD + line.indent * 14}" y="{ty}"{weight}>{escape(text)}</text>')
                 ty += LINE
