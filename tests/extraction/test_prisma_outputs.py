@@ -176,3 +176,20 @@ def test_the_imports_page_marks_a_batch_as_other_methods(client, session, world)
                                  IdentificationRoute.website)
     counts = prisma.prisma_counts(session, world.review)
     assert (counts.n("register_results"), counts.n("website_results")) == (0, 10)
+
+
+def test_the_cli_writes_each_format_through_the_same_report(database_url, session, world, tmp_path):
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    env = {"DATABASE_URL": database_url, "WINNOW_DATA_DIR": str(tmp_path)}
+    for file_format, start in (("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF"), ("csv", b"data,node,box")):
+        output = tmp_path / f"prisma.{file_format}"
+        answer = CliRunner().invoke(cli, ["prisma", str(world.review.id), "--format", file_format,
+                                          "--output", str(output)], env=env)
+        assert answer.exit_code == 0, answer.output
+        assert output.read_bytes().startswith(start) and f"Written {output}" in answer.output
+    wrong = CliRunner().invoke(cli, ["prisma", str(world.review.id), "--format", "gif", "--output",
+                                     str(tmp_path / "x.gif")], env=env)
+    assert wrong.exit_code == 1 and "svg, png, pdf, csv" in wrong.output
