@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -42,10 +43,11 @@ from screening.decisions.outcomes import Outcome, outcome_of
 from screening.decisions.stages import screeners_needed
 from screening.models import (
     BatchStatus, Decision, ExclusionReason, FullText, IdentificationRoute, ImportBatch, MergeKind, Record,
-    RecordRemoval, Resolution, Stage, StoppingCheck,
+    RecordRemoval, Resolution, Stage, StoppingCheck, Verdict,
 )
 from screening.review.access import ReviewAccess
 from screening.review.audit import record_event
+from screening.review.bulk import read_rows
 from screening.review.errors import InvalidInput
 from screening.review.models import Review, Role
 
@@ -60,7 +62,6 @@ PART_KINDS = {
     "website_specific_results": "source", "organisation_specific_results": "source",
     "citations_specific_results": "source",
 }
-UNITS = {"studies": ("new_studies", "previous_studies", "total_studies")}
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,14 @@ class PrismaCounts:
         return {key: box.n for key, box in self.boxes.items()}
 
 
+class _Verdict(NamedTuple):
+    """A screener's verdict, as ``outcome_of`` reads it."""
+
+    reviewer_id: int
+    verdict: Verdict
+    reason_id: int | None
+
+
 @dataclass
 class _Column:
     """The running tallies of one PRISMA column (databases and registers, or other methods)."""
@@ -162,10 +171,11 @@ def prisma_counts(session: Session, review: Review, *, as_of: datetime | None = 
         batch_query = batch_query.where(ImportBatch.completed_at > previous_until)
     batches = {row.id: row for row in connection.execute(batch_query)}
 
-    records = connection.execute(
-        sa.select(Record.id, Record.batch_id, Record.duplicate_of_id, Record.merge_kind)
-        .where(Record.review_id == review.id, Record.batch_id.in_(list(batches)))
-        .order_by(Record.id)).all() if batches else []
+    # The review's records, read raw (merge_kind as its stored value): their batch decides
+    # whether they count (a batch complete by as_of, and after previous_until).
+    records = [row for row in read_rows(connection, sa.select(
+        Record.id, Record.batch_id, Record.duplicate_of_id, Record.merge_kind)
+        .where(Record.review_id == review.id).order_by(Record.id)) if row[1] in batches]
 
     removal_query = sa.select(RecordRemoval.record_id, RecordRemoval.reason).where(
         RecordRemoval.review_id == review.id)
@@ -174,18 +184,22 @@ def prisma_counts(session: Session, review: Review, *, as_of: datetime | None = 
         sa.or_(RecordRemoval.restored_at.is_(None), RecordRemoval.restored_at > as_of))
     removed = dict(connection.execute(removal_query).all())
 
-    decisions: dict[tuple[int, Stage], list] = defaultdict(list)
+    # Per stage, keyed by record id: the loop below runs once per record of the review.
+    decisions: dict[Stage, dict[int, list]] = {stage: defaultdict(list) for stage in Stage}
     decision_query = sa.select(Decision.record_id, Decision.stage, Decision.reviewer_id, Decision.verdict,
                                Decision.reason_id).where(Decision.review_id == review.id).order_by(Decision.id)
     if as_of is not None:
         decision_query = decision_query.where(Decision.decided_at <= as_of)
-    for row in connection.execute(decision_query):
-        decisions[row.record_id, row.stage].append(row)
+    stages, verdicts = {stage.value: stage for stage in Stage}, {verdict.value: verdict for verdict in Verdict}
+    for record_id, stage, reviewer_id, verdict, reason_id in read_rows(connection, decision_query):
+        decisions[stages[stage]][record_id].append(_Verdict(reviewer_id, verdicts[verdict], reason_id))
     resolution_query = sa.select(Resolution.record_id, Resolution.stage, Resolution.verdict,
                                  Resolution.reason_id).where(Resolution.review_id == review.id)
     if as_of is not None:
         resolution_query = resolution_query.where(Resolution.resolved_at <= as_of)
-    resolutions = {(row.record_id, row.stage): row for row in connection.execute(resolution_query)}
+    resolutions: dict[Stage, dict[int, object]] = {stage: {} for stage in Stage}
+    for row in connection.execute(resolution_query).all():
+        resolutions[row.stage][row.record_id] = row
     not_retrieved_query = sa.select(FullText.record_id, FullText.not_retrieved_reason).where(
         FullText.review_id == review.id, FullText.not_retrieved_reason != "")
     if as_of is not None:
@@ -201,32 +215,41 @@ def prisma_counts(session: Session, review: Review, *, as_of: datetime | None = 
     stopped_at = check.started_at if check is not None and check.reject else None
 
     needed = screeners_needed(session, review)
+    ta_needed = ft_needed = needed.ordinary  # the pilot records need everyone at title and abstract
+    pilot, everyone = needed.pilot_ids, needed.everyone
+    ta_decisions_of, ft_decisions_of = decisions[Stage.title_abstract], decisions[Stage.full_text]
+    ta_resolution_of, ft_resolution_of = resolutions[Stage.title_abstract], resolutions[Stage.full_text]
+    title_abstract, full_text, pending, conflict, moves_on = (
+        Stage.title_abstract, Stage.full_text, Outcome.pending, Outcome.conflict, Outcome.moves_on)
     dbr, other = _Column(), _Column()
     identified: dict[IdentificationRoute, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    found_in = {batch_id: identified[batch.identification][batch.source_name] for batch_id, batch in batches.items()}
+    column_of = {batch_id: other if batch.identification.other_methods else dbr for batch_id, batch in batches.items()}
+    before_stop = {batch_id: stopped_at is not None and batch.completed_at <= stopped_at
+                   for batch_id, batch in batches.items()}
+    auto = MergeKind.auto.value  # as stored: the records are read raw
     for record_id, batch_id, duplicate_of_id, merge_kind in records:
-        batch = batches[batch_id]
-        identified[batch.identification][batch.source_name].append(record_id)
-        column = other if batch.identification.other_methods else dbr
+        found_in[batch_id].append(record_id)
+        column = column_of[batch_id]
         if duplicate_of_id is not None:
             column.duplicates.append(record_id)
-            if merge_kind is MergeKind.auto:
+            if merge_kind == auto:
                 column.duplicates_auto.append(record_id)
             continue
         if record_id in removed:
             column.removed[removed[record_id]].append(record_id)
             continue
-        ta_decisions = decisions.get((record_id, Stage.title_abstract), [])
-        ta_resolution = resolutions.get((record_id, Stage.title_abstract))
-        outcome = outcome_of(ta_decisions, ta_resolution, needed.for_record(record_id, Stage.title_abstract),
-                             Stage.title_abstract)
-        if outcome is Outcome.pending:
-            left_alone = not ta_decisions and ta_resolution is None
-            if left_alone and stopped_at is not None and batch.completed_at <= stopped_at:
-                column.automation.append(record_id)
-            else:
-                column.ta_undecided.append(record_id)
+        ta_decisions = ta_decisions_of.get(record_id)
+        ta_resolution = ta_resolution_of.get(record_id)
+        if ta_decisions is None and ta_resolution is None:  # nobody has looked at it
+            (column.automation if before_stop[batch_id] else column.ta_undecided).append(record_id)
             continue
-        if outcome is Outcome.conflict:
+        outcome = outcome_of(ta_decisions or [], ta_resolution, everyone if record_id in pilot else ta_needed,
+                             title_abstract)
+        if outcome is pending:
+            column.ta_undecided.append(record_id)
+            continue
+        if outcome is conflict:
             column.ta_conflict.append(record_id)
             continue
         column.screened.append(record_id)
@@ -237,17 +260,16 @@ def prisma_counts(session: Session, review: Review, *, as_of: datetime | None = 
         if record_id in not_retrieved:
             column.not_retrieved[" ".join(not_retrieved[record_id].split())].append(record_id)
             continue
-        ft_decisions = decisions.get((record_id, Stage.full_text), [])
-        ft_resolution = resolutions.get((record_id, Stage.full_text))
-        outcome = outcome_of(ft_decisions, ft_resolution, needed.for_record(record_id, Stage.full_text),
-                             Stage.full_text)
-        if outcome is Outcome.pending:
+        ft_decisions = ft_decisions_of.get(record_id, [])
+        ft_resolution = ft_resolution_of.get(record_id)
+        outcome = outcome_of(ft_decisions, ft_resolution, ft_needed, full_text)
+        if outcome is pending:
             column.ft_undecided.append(record_id)
-        elif outcome is Outcome.conflict:
+        elif outcome is conflict:
             column.ft_conflict.append(record_id)
         else:
             column.assessed.append(record_id)
-            if outcome is Outcome.moves_on:
+            if outcome is moves_on:
                 column.included.append(record_id)
             else:
                 reason_id = ft_resolution.reason_id if ft_resolution is not None else ft_decisions[0].reason_id
