@@ -99,3 +99,13 @@ def test_pages_and_api_remove_and_set_the_route(client, session, review_world):
     restored = client.post(f"/api/reviews/{review.id}/removals/restore", json={"reason": "Old"},
                            headers={"X-CSRF-Token": token})
     assert restored.json() == {"restored": 2}
+
+
+def test_the_queue_never_serves_a_removed_record(session, review_world):
+    from screening.decisions.queue import next_record
+
+    lead, review, _, kept = review_world
+    access = review_access(session, review.id, lead.id)
+    removing.remove_records(session, access, "Out of scope", record_ids=[record.id for record in kept[:-1]])
+    served = next_record(session, access, Stage.title_abstract)
+    assert served is not None and served.id == kept[-1].id
