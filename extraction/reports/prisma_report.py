@@ -4,7 +4,7 @@ wording, their arithmetic checked, one file in one format, and the records behin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -64,7 +64,7 @@ def parse_day(value: str | None, field: str) -> datetime | None:
         day = date.fromisoformat(value.strip())
     except ValueError:
         raise InvalidInput(f"“{value}” is not a date: use the form 2024-05-31.", field=field) from None
-    return datetime.combine(day, time.max, tzinfo=timezone.utc) - timedelta(microseconds=0)
+    return datetime.combine(day, time.max, tzinfo=timezone.utc)
 
 
 def prisma_report(session: Session, access: ReviewAccess, *, as_of: datetime | None = None,
