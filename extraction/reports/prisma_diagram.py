@@ -97,6 +97,9 @@ def _boxes(counts: PrismaCounts) -> dict[str, list[Line]]:
     }
     if b["previous_studies"].n or counts.previous_until is not None:
         boxes["included"] = [
+            Line(f"Studies included in previous version of review {n(b['previous_studies'].n)}", "previous_studies"),
+            Line(f"Reports of studies included in previous version of review {n(b['previous_reports'].n)}",
+                 "previous_reports"),
             Line(f"New studies included in review {n(b['new_studies'].n)}", "new_studies"),
             Line(f"Reports of new included studies {n(b['new_reports'].n)}", "new_reports"),
             Line(f"Total studies included in review {n(b['total_studies'].n)}", "total_studies", bold=True),

@@ -193,3 +193,17 @@ def test_the_cli_writes_each_format_through_the_same_report(database_url, sessio
     wrong = CliRunner().invoke(cli, ["prisma", str(world.review.id), "--format", "gif", "--output",
                                      str(tmp_path / "x.gif")], env=env)
     assert wrong.exit_code == 1 and "svg, png, pdf, csv" in wrong.output
+
+
+def test_an_updated_reviews_diagram_names_the_previous_version(session, world, tmp_path):
+    from screening.review.models import utcnow
+    from tests.factories import import_citations
+
+    cut = utcnow()
+    import_citations(session, world.review, world.lead, prisma_review.citations(2, 13), source="Scopus",
+                     uploads_dir=tmp_path)
+    counts = prisma.prisma_counts(session, world.review, previous_until=cut)
+    texts = _texts_by_key(prisma_diagram.render_svg(counts, link=lambda key: key))
+    assert "(n\u00a0=\u00a04)" in texts["previous_studies"] and "(n\u00a0=\u00a05)" in texts["previous_reports"]
+    assert "New studies included in review (n\u00a0=\u00a00)" in texts["new_studies"]
+    assert "Total studies included in review" in texts["total_studies"]
