@@ -7,7 +7,7 @@ from app.services import decide_and_next
 from screening import importing
 from screening.decisions import removing
 from screening.decisions.stages import kept_in_review
-from screening.models import IdentificationRoute, Record, Stage, Verdict
+from screening.models import IdentificationRoute, Stage, Verdict
 from screening.records import kept_records, record_counts
 from screening.review.access import review_access
 from screening.review.errors import InvalidInput, PermissionDenied
