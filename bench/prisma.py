@@ -206,7 +206,7 @@ def main() -> None:
                 times = measure(url, review_id, args.runs)
                 for name, values in times.items():
                     target = "" if name == "png" else (" (target < 1 s: " + ("met" if min(values) < 1 else "MISSED") + ")")
-                    print(f"  {name:6}: best {min(values) * 1000:,.0f} ms, first {values[0] * 1000:,.0f} ms over "
+                    print(f"  {name:6}: best {min(values) * 1000:,.1f} ms, first {values[0] * 1000:,.1f} ms over "
                           f"{len(values)} runs{target}")
             finally:
                 if drop is not None:
