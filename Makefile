@@ -8,8 +8,11 @@ VEGA := app/static/vendor/vega/vega-embed.min.js
 SWAGGER := app/static/vendor/swagger-ui/swagger-ui-bundle.js
 # Debian packages the browser tests need (Chromium driven by Playwright, no download of its own).
 TEST_DEBS := chromium fonts-dejavu-core
+# Debian packages the app needs: Cairo, through which CairoSVG turns the PRISMA diagram into PNG
+# and PDF, and the font the diagram names first.
+APP_DEBS := libcairo2 fonts-dejavu-core
 
-.PHONY: run test install install-test static browser debs postgres clean
+.PHONY: run test install install-test static browser cairo debs postgres clean
 
 run: install static
 	$(BIN)/winnow db upgrade
@@ -18,8 +21,11 @@ run: install static
 test: install-test static browser postgres
 	$(BIN)/pytest
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed cairo
+install-test: $(VENV)/.installed-test cairo
+
+cairo:
+	@ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || $(MAKE) --no-print-directory debs DEBS="$(APP_DEBS)"
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Winnow needs Python 3.11 or newer"'

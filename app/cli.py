@@ -281,6 +281,34 @@ def import_review(
 
 
 @cli.command()
+def prisma(
+    review_id: Annotated[int, typer.Argument(help="The review's number.")],
+    output: Annotated[Path, typer.Option(help="The file to write.")],
+    format: Annotated[str, typer.Option("--format", help="svg, png, pdf or csv (the PRISMA2020 template).")] = "svg",
+    as_of: Annotated[str, typer.Option(help="YYYY-MM-DD: the data as they stood that day.")] = "",
+    previous: Annotated[str, typer.Option(help="YYYY-MM-DD: the previous version's date, for an updated review.")] = "",
+) -> None:
+    """Write the review's PRISMA 2020 flow diagram (SVG, PNG, PDF) or its counts as the PRISMA2020 CSV."""
+    from extraction.reports import prisma_report
+
+    engine = _ready_engine(_settings())
+    with Session(engine) as session:
+        try:
+            report = prisma_report.prisma_report(
+                session, _review_access(session, review_id, None),
+                as_of=prisma_report.parse_day(as_of, "as_of"), previous_until=prisma_report.parse_day(previous, "previous"))
+            exported = prisma_report.export(report, format.lower())
+        except WinnowError as error:
+            _fail(str(error))
+    output.write_bytes(exported.data)
+    for original, written in exported.changed_names:
+        typer.echo(f"Note: “{original}” is written as “{written}” (the template separates names with , and ;).")
+    failing = report.failing
+    typer.echo(f"Written {output}" + (f"; {len(failing)} sums between the boxes do not hold yet: "
+                                      + ", ".join(check.box for check in failing) if failing else ""))
+
+
+@cli.command()
 def demo() -> None:
     """Create a demo review from a real labelled dataset, with two reviewers and some decisions made."""
     from app.demo import create_demo

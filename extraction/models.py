@@ -212,3 +212,18 @@ class CodedValue(SQLModel, table=True):
     quote: str = Field(default="", sa_type=sa.Text)
     form_version: int  # the version of the form this value was entered under
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PrismaLabel(SQLModel, table=True):
+    """The lead's wording for a name the PRISMA diagram prints (a database, a reason), in place
+    of the name the data hold; only the words change, never a number. ``kind`` says which list
+    the name is from: ``source``, ``removal``, ``not_retrieved`` or ``exclusion``."""
+
+    __tablename__ = "prisma_label"
+    __table_args__ = (sa.UniqueConstraint("review_id", "kind", "original", name="uq_prisma_label_original"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    kind: str = Field(max_length=20)
+    original: str = Field(max_length=500)
+    label: str = Field(max_length=200)

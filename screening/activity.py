@@ -64,7 +64,10 @@ def _kind(event: AuditEvent) -> tuple:
     return action, event.detail.get("stage")
 
 
-def _plural(count: int, word: str) -> str:
+def _plural(count: int | Sequence, word: str) -> str:
+    # Every line's text is built for every event, so a detail named alike in another event
+    # (a study link's ``records`` is a list of ids) must not break the page.
+    count = count if isinstance(count, int) else len(count)
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 

@@ -29,7 +29,7 @@ from screening.deduplicating import merge_duplicates
 from screening.importers import FORMAT_NAMES, left_out_summary, parse_file
 from screening.importers.detect import ZIP_MAGIC
 from screening.importers.tabular import check_workbook
-from screening.models import BatchStatus, ImportBatch, Record
+from screening.models import BatchStatus, IdentificationRoute, ImportBatch, Record
 from screening.review.errors import InvalidInput, NotFound
 from screening.review.files import write_whole
 from screening.review.models import Role, utcnow
@@ -54,6 +54,7 @@ class BatchRequest:
     search_date: date | None = None
     search_string: str = ""
     skip_empty: bool = False
+    identification: IdentificationRoute = IdentificationRoute.database
 
 
 def parse_search_date(value: str) -> date | None:
@@ -95,7 +96,7 @@ def create_batch(
     batch = ImportBatch(
         review_id=access.review.id, source_name=source, search_date=request.search_date,
         search_string=request.search_string, filename=request.filename[:255], stored_path=str(stored),
-        skip_empty=request.skip_empty, created_by_id=access.user_id,
+        skip_empty=request.skip_empty, identification=request.identification, created_by_id=access.user_id,
     )
     session.add(batch)
     session.flush()
@@ -231,6 +232,32 @@ def cancel_batch(session: Session, access: ReviewAccess, batch_id: int) -> Impor
                  object_id=batch.id, review_id=access.review.id)
     session.commit()
     session.refresh(batch)
+    return batch
+
+
+def parse_identification(value: str) -> IdentificationRoute:
+    try:
+        return IdentificationRoute(value.strip() or IdentificationRoute.database.value)
+    except ValueError:
+        names = ", ".join(route.value for route in IdentificationRoute)
+        raise InvalidInput(f"“{value}” is not a way of identifying records: use one of {names}.",
+                           field="identification") from None
+
+
+def set_identification(session: Session, access: ReviewAccess, batch_id: int,
+                       route: IdentificationRoute) -> ImportBatch:
+    """Say where a batch's records were found: a database or register (PRISMA's main column),
+    or another method (websites, organisations, citation searching), which has its own column."""
+    access.require(Role.lead)
+    batch = batch_in_review(session, access.review.id, batch_id)
+    if batch.identification is not route:
+        record_event(session, actor_id=access.user_id, action="import.identification", object_type="import_batch",
+                     object_id=batch.id, review_id=access.review.id, before=batch.identification.value,
+                     after=route.value)
+        batch.identification = route
+        session.add(batch)
+        session.commit()
+        session.refresh(batch)
     return batch
 
 

@@ -24,6 +24,26 @@ class BatchStatus(str, enum.Enum):
     cancelled = "cancelled"
 
 
+class IdentificationRoute(str, enum.Enum):
+    """Where a batch's records were found, as PRISMA 2020's two columns tell them apart:
+    databases and registers (the main column), or other methods."""
+
+    database = "database"
+    register = "register"
+    website = "website"
+    organisation = "organisation"
+    citation_searching = "citation_searching"
+
+    @property
+    def other_methods(self) -> bool:
+        return self not in (IdentificationRoute.database, IdentificationRoute.register)
+
+    @property
+    def label(self) -> str:
+        return {"database": "Database", "register": "Register", "website": "Website",
+                "organisation": "Organisation", "citation_searching": "Citation searching"}[self.value]
+
+
 class ImportBatch(SQLModel, table=True):
     """One uploaded search export. Its records count anywhere only once it is ``complete``."""
 
@@ -39,6 +59,8 @@ class ImportBatch(SQLModel, table=True):
     file_format: str = Field(default="", max_length=20)
     encoding: str = Field(default="", max_length=20)
     status: BatchStatus = Field(default=BatchStatus.queued, sa_type=enum_column(BatchStatus))
+    identification: IdentificationRoute = Field(default=IdentificationRoute.database,
+                                                 sa_type=enum_column(IdentificationRoute))
     skip_empty: bool = False
     records_read: int = 0
     record_count: int = 0
@@ -88,6 +110,24 @@ class Record(SQLModel, table=True):
     raw: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     duplicate_of_id: int | None = Field(default=None, foreign_key="record.id")
     merge_kind: MergeKind | None = Field(default=None, sa_type=enum_column(MergeKind))
+
+
+class RecordRemoval(SQLModel, table=True):
+    """The lead took a kept record out before screening, with a reason (PRISMA's "records
+    removed for other reasons", e.g. "published before 1990"). Undone by setting
+    ``restored_at``, so the row stays and the diagram can be drawn as of any date."""
+
+    __tablename__ = "record_removal"
+    __table_args__ = (sa.Index("ix_record_removal_record_restored", "record_id", "restored_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    record_id: int = Field(foreign_key="record.id")
+    reason: str = Field(max_length=200)
+    removed_by_id: int = Field(foreign_key="user.id")
+    removed_at: datetime = Field(default_factory=utcnow)
+    restored_by_id: int | None = Field(default=None, foreign_key="user.id")
+    restored_at: datetime | None = None
 
 
 class PairStatus(str, enum.Enum):

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 from screening.citation import Citation
 from screening.dedup import merge_fields
 from screening.exporters import citations_to_csv, citations_to_ris
-from screening.models import BatchStatus, ImportBatch, MergeKind, Record
+from screening.models import BatchStatus, ImportBatch, MergeKind, Record, RecordRemoval
 
 CITATION_FIELDS = tuple(f.name for f in fields(Citation))
 
@@ -107,6 +107,7 @@ class RecordCounts:
     identified: int
     duplicates_auto: int
     duplicates_manual: int
+    removed: int  # by the lead before screening, with a reason
     to_screen: int
 
 
@@ -122,12 +123,20 @@ def record_counts(session: Session, review_id: int) -> RecordCounts:
     for source, kind, count in rows:
         by_source[source] += count
         by_kind[kind] += count
+    removed = session.exec(
+        select(func.count()).select_from(RecordRemoval)
+        .join(Record, Record.id == RecordRemoval.record_id)
+        .join(ImportBatch, ImportBatch.id == Record.batch_id)
+        .where(RecordRemoval.review_id == review_id, RecordRemoval.restored_at.is_(None),
+               Record.duplicate_of_id.is_(None), ImportBatch.status == BatchStatus.complete)
+    ).one()
     return RecordCounts(
         by_source=dict(sorted(by_source.items())),
         identified=sum(by_source.values()),
         duplicates_auto=by_kind[MergeKind.auto],
         duplicates_manual=by_kind[MergeKind.manual],
-        to_screen=by_kind[None],
+        removed=removed,
+        to_screen=by_kind[None] - removed,
     )
 
 

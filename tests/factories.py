@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from pathlib import Path
 
@@ -10,7 +12,7 @@ from sqlmodel import Session
 from app.accounts import AccountCreate, create_user
 from screening.importing import BatchRequest, create_batch, import_batch
 from screening.decisions.resolving import resolve
-from screening.models import ImportBatch, Stage, Verdict
+from screening.models import IdentificationRoute, ImportBatch, Stage, Verdict
 from screening.review.models import Review, ReviewCreate, Role, User
 from screening.review.access import review_access
 from screening.review.members import add_member
@@ -69,3 +71,20 @@ def include_records(session: Session, review: Review, lead: User, record_ids: li
     for record_id in record_ids:
         for stage in (Stage.title_abstract, Stage.full_text):
             resolve(session, access, record_id, stage, Verdict.include)
+
+
+def import_citations(session: Session, review: Review, lead: User, rows: list[dict], *, source: str,
+                     identification: IdentificationRoute = IdentificationRoute.database, uploads_dir: Path) -> ImportBatch:
+    """Import records given as dicts (title, abstract, authors, year, doi, journal) as a CSV
+    upload, run in-line as the worker would."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["title", "abstract", "authors", "year", "journal", "doi"])
+    writer.writeheader()
+    writer.writerows(rows)
+    access = review_access(session, review.id, lead.id)
+    batch = create_batch(session, access, BatchRequest(source_name=source, filename=f"{source}.csv",
+                                                       identification=identification),
+                         buffer.getvalue().encode(), uploads_dir=uploads_dir, max_bytes=50 * 2**20)
+    import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
+    session.refresh(batch)
+    return batch

@@ -13,6 +13,7 @@ from app.jobs import enqueue
 from app.main import ROUTERS
 from app.services import decide_and_next
 from screening.decisions.reasons import exclusion_reasons
+from screening.decisions.removing import remove_records
 from screening.fulltexts import attach_pdf
 from screening.models import DuplicatePair, PairStatus, Record, Stage, StoppingCheck, Verdict
 from screening.review.models import Role
@@ -45,6 +46,9 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/imports/{batch_id}", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/imports/{batch_id}/skip-empty", Role.lead, {}, 303),
     ("POST", "/reviews/{review_id}/imports/{batch_id}/cancel", Role.lead, {}, 303),
+    ("POST", "/reviews/{review_id}/imports/{batch_id}/identification", Role.lead, {"identification": "website"}, 303),
+    ("POST", "/reviews/{review_id}/removals", Role.lead, {"reason": "Out of scope", "record_ids": "{fresh}"}, 303),
+    ("POST", "/reviews/{review_id}/removals/restore", Role.lead, {"reason": "Published before 1990"}, 303),
     ("GET", "/reviews/{review_id}/export.{file_format}", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/duplicates", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"verdict": "different"}, 200),
@@ -65,6 +69,10 @@ ROUTES = [
     ("POST", "/reviews/{review_id}/settings/screening", Role.lead, {"dual_screening": "on"}, 303),
     ("POST", "/reviews/{review_id}/settings/reasons", Role.lead, {"label": "Wrong country"}, 303),
     ("POST", "/reviews/{review_id}/settings/reasons/{reason_id}/retire", Role.lead, {}, 303),
+    ("GET", "/reviews/{review_id}/prisma", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/prisma.{file_format}", Role.viewer, None, 200, {"file_format": "prisma_format"}),
+    ("GET", "/reviews/{review_id}/prisma/boxes/{key}", Role.viewer, None, 200),
+    ("POST", "/reviews/{review_id}/prisma/labels", Role.lead, {"kind": "source", "original": "Embase", "label": "Embase.com"}, 303),
     ("GET", "/api/reviews/{review_id}", Role.viewer, None, 200),
     ("PUT", "/api/reviews/{review_id}", Role.lead, {"title": "Renamed"}, 200),
     ("GET", "/api/reviews/{review_id}/members", Role.viewer, None, 200),
@@ -76,6 +84,10 @@ ROUTES = [
     ("GET", "/api/reviews/{review_id}/imports/{batch_id}", Role.viewer, None, 200),
     ("POST", "/api/reviews/{review_id}/imports/{batch_id}/skip-empty", Role.lead, None, 202),
     ("POST", "/api/reviews/{review_id}/imports/{batch_id}/cancel", Role.lead, None, 200),
+    ("PUT", "/api/reviews/{review_id}/imports/{batch_id}/identification", Role.lead, {"identification": "website"}, 200),
+    ("GET", "/api/reviews/{review_id}/removals", Role.viewer, None, 200),
+    ("POST", "/api/reviews/{review_id}/removals", Role.lead, {"reason": "Old", "published_before": 1990}, 200),
+    ("POST", "/api/reviews/{review_id}/removals/restore", Role.lead, {"reason": "Published before 1990"}, 200),
     ("GET", "/api/reviews/{review_id}/records/counts", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/duplicates", Role.viewer, None, 200),
     ("POST", "/api/reviews/{review_id}/duplicates/{pair_id}", Role.lead, {"same_report": False}, 200),
@@ -95,6 +107,9 @@ ROUTES = [
     ("PUT", "/api/reviews/{review_id}/records/{record_id}/fulltext", Role.reviewer, {"file": ("r.pdf", PDF)}, 200, {"record_id": "decided"}),
     ("GET", "/api/reviews/{review_id}/records/{record_id}/fulltext.pdf", Role.viewer, None, 200, {"record_id": "decided"}),
     ("POST", "/api/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
+    ("GET", "/api/reviews/{review_id}/prisma", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/prisma/boxes/{key}", Role.viewer, None, 200),
+    ("PUT", "/api/reviews/{review_id}/prisma/labels", Role.lead, {"kind": "source", "original": "Embase", "label": "Embase.com"}, 204),
     ("GET", "/api/reviews/{review_id}/stopping", Role.viewer, None, 200),
     # As on the page: a check is under way, so starting another is refused (422).
     ("POST", "/api/reviews/{review_id}/stopping", Role.lead, {"sample_size": 1}, 422),
@@ -197,10 +212,11 @@ def world(session, tmp_path):
                           sample=[kept[0].id])  # a sample already screened, waiting for its result
     session.add(check)
     session.commit()
+    remove_records(session, review_access(session, review.id, lead.id), "Published before 1990", record_ids=[kept[2].id])
     ids = {
         "review_id": review.id, "other": other.id, "job_id": job.id, "batch_id": waiting.id, "file_format": "ris",
         "stage": "title_abstract", "decided": kept[0].id, "fresh": kept[1].id, "check_id": check.id,
-        "reason_id": exclusion_reasons(session, review.id)[0].id,
+        "reason_id": exclusion_reasons(session, review.id)[0].id, "prisma_format": "png", "key": "records_screened",
         "pair_id": session.exec(select(DuplicatePair.id).where(DuplicatePair.status == PairStatus.candidate)).first(),
         "record_id": session.exec(select(Record.id).where(Record.duplicate_of_id.is_not(None))).first(),
     }

@@ -114,7 +114,7 @@ def _get_urls(ids: dict) -> list[str]:
     review_id, records = ids["review_id"], ids["records"]
     values = {"review_id": review_id, "stage": TA.value, "record_id": records[ANNS_HIDDEN[0]], "file_format": "csv",
               "batch_id": 1, "job_id": 1, "form_id": ids["form_id"], "number": 1, "table": "wide",
-              "study_id": 1}  # no study is included yet: its pages answer alike (not found) in both worlds
+              "study_id": 1, "key": "records_screened"}  # no study is included yet: its pages answer alike (not found) in both worlds
     urls = []
     for router in ROUTERS:
         for route in router.routes:

@@ -25,7 +25,7 @@ from tests.web import log_in
 
 # The payloads as the fixture writes them: none may reach an HTML page unescaped.
 PAYLOADS = ['<script>alert("xss-', "<img src=x onerror", "<svg onload", "<svg/onload", "<svg><script>",
-            "<iframe src=", "<b onmouseover", '"><svg', "</textarea><script", 'href="javascript:',
+            "<iframe src=", "<b onmouseover", '"><svg onload', "</textarea><script", 'href="javascript:',
             "href='javascript:", 'src="javascript:']
 ESCAPED_TITLE = "&lt;script&gt;alert(&#34;xss-title&#34;)&lt;/script&gt;Methylphenidate for hostile input"
 
@@ -43,7 +43,7 @@ def _hostile_review(session, tmp_path) -> dict:
     form = forms.create_form(session, access, forms.FormSpec(name="Data", sections=[forms.SectionSpec(
         label="Study", fields=[forms.FieldSpec(label="Sample size", field_type=FieldType.integer)])]))
     return {"review_id": review.id, "record_id": records[0].id, "batch_id": batch.id, "form_id": form.id,
-            "job_id": 1, "number": 1, "table": "wide", "file_format": "csv", "batch": batch}
+            "job_id": 1, "number": 1, "table": "wide", "file_format": "csv", "batch": batch, "key": "records_screened"}
 
 
 def _review_urls(ids: dict) -> list[str]:

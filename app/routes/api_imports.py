@@ -11,7 +11,8 @@ from app.deps import LeadAccess, SessionDep, SettingsDep, ViewerAccess
 from app.services import skip_empty_and_continue, start_import
 from screening import deduplicating, importing
 from screening.importing import BatchRequest
-from screening.models import BatchStatus, PairStatus
+from screening.decisions import removing
+from screening.models import BatchStatus, IdentificationRoute, PairStatus
 from screening.records import RecordCounts, record_counts
 
 router = APIRouter(prefix="/api/reviews/{review_id}", tags=["imports"])
@@ -24,6 +25,7 @@ class BatchOut(BaseModel):
     filename: str
     file_format: str
     status: BatchStatus
+    identification: IdentificationRoute
     records_read: int
     record_count: int
     empty_count: int
@@ -40,6 +42,25 @@ class PairOut(BaseModel):
     score: float
     reasons: list[str]
     status: PairStatus
+
+
+class IdentificationIn(BaseModel):
+    identification: IdentificationRoute
+
+
+class RemovalIn(BaseModel):
+    reason: str
+    record_ids: list[int] | None = None
+    published_before: int | None = None
+
+
+class RestoreIn(BaseModel):
+    reason: str
+    record_ids: list[int] | None = None
+
+
+class RestoredOut(BaseModel):
+    restored: int
 
 
 class Verdict(BaseModel):
@@ -61,11 +82,14 @@ async def create_import(
     search_date: str = Form("", description="YYYY-MM-DD"),
     search_string: str = Form(""),
     skip_empty: bool = Form(False, description="Leave out records with no title and no abstract without asking."),
+    identification: IdentificationRoute = Form(IdentificationRoute.database,
+                                               description="database or register, or another method: website, "
+                                                           "organisation, citation_searching."),
 ):
     """Queue an import; follow it with GET .../imports/{batch_id}."""
     request = BatchRequest(source_name=source_name, filename=file.filename or "upload",
                            search_date=importing.parse_search_date(search_date), search_string=search_string,
-                           skip_empty=skip_empty)
+                           skip_empty=skip_empty, identification=identification)
     return start_import(session, settings, access, request, await file.read())
 
 
@@ -83,6 +107,31 @@ def skip_empty(batch_id: int, session: SessionDep, access: LeadAccess):
 def cancel(batch_id: int, session: SessionDep, access: LeadAccess):
     """Import nothing from a batch waiting for consent to leave out its empty records."""
     return importing.cancel_batch(session, access, batch_id)
+
+
+@router.put("/imports/{batch_id}/identification", response_model=BatchOut)
+def set_identification(batch_id: int, body: IdentificationIn, session: SessionDep, access: LeadAccess):
+    """Where the batch's records were found: PRISMA's databases-and-registers column or other methods."""
+    return importing.set_identification(session, access, batch_id, body.identification)
+
+
+@router.get("/removals", response_model=list[removing.RemovalReason])
+def list_removals(session: SessionDep, access: ViewerAccess):
+    """The reasons records are removed before screening for, with how many each."""
+    return removing.removal_reasons(session, access.review.id)
+
+
+@router.post("/removals", response_model=removing.Removed)
+def remove(body: RemovalIn, session: SessionDep, access: LeadAccess):
+    """Remove records before screening with a reason: the named ones, or all unscreened published before a year."""
+    return removing.remove_records(session, access, body.reason, record_ids=body.record_ids,
+                                   published_before=body.published_before)
+
+
+@router.post("/removals/restore", response_model=RestoredOut)
+def restore(body: RestoreIn, session: SessionDep, access: LeadAccess):
+    """Put records removed for a reason back into screening (all of them, or the named ones)."""
+    return RestoredOut(restored=removing.restore_records(session, access, body.reason, record_ids=body.record_ids))
 
 
 @router.get("/records/counts", response_model=RecordCounts)

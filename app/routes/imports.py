@@ -13,7 +13,8 @@ from app.templating import is_htmx, render
 from screening import importing
 from screening.review.errors import InvalidInput
 from screening.importing import BatchRequest
-from screening.models import BatchStatus
+from screening.decisions import removing
+from screening.models import BatchStatus, IdentificationRoute
 from screening.records import export_records, record_counts
 from screening.review.access import ReviewAccess
 
@@ -27,6 +28,7 @@ def _imports_page(request: Request, session: Session, access: ReviewAccess, stat
     return render(
         request, "imports/page.html", status_code=status_code, access=access, rows=rows,
         counts=record_counts(session, access.review.id), sources=importing.COMMON_SOURCES,
+        routes=list(IdentificationRoute), removals=removing.removal_reasons(session, access.review.id),
         errors=errors or {}, values=values or {},
     )
 
@@ -44,7 +46,7 @@ def imports_page(request: Request, session: SessionDep, access: ViewerAccess):
 async def upload(request: Request, session: SessionDep, settings: SettingsDep, access: LeadAccess):
     form = await request.form()
     upload_file = form.get("file")
-    values = {name: form.get(name, "") for name in ("source_name", "search_date", "search_string")}
+    values = {name: form.get(name, "") for name in ("source_name", "search_date", "search_string", "identification")}
     try:
         if upload_file is None or isinstance(upload_file, str) or not upload_file.filename:
             raise InvalidInput("Choose a file to import.", field="file")
@@ -52,6 +54,7 @@ async def upload(request: Request, session: SessionDep, settings: SettingsDep, a
             source_name=str(values["source_name"]), filename=upload_file.filename,
             search_date=importing.parse_search_date(str(values["search_date"])), search_string=str(values["search_string"]),
             skip_empty=form.get("skip_empty") == "on",
+            identification=importing.parse_identification(str(values["identification"])),
         )
         start_import(session, settings, access, batch_request, await upload_file.read())
     except InvalidInput as error:
@@ -79,6 +82,42 @@ def skip_empty(request: Request, session: SessionDep, access: LeadAccess, batch_
 def cancel(request: Request, session: SessionDep, access: LeadAccess, batch_id: int):
     importing.cancel_batch(session, access, batch_id)
     return _after_batch_action(request, session, access, batch_id)
+
+
+@router.post("/reviews/{review_id}/imports/{batch_id}/identification")
+async def identification(request: Request, session: SessionDep, access: LeadAccess, batch_id: int):
+    form = await request.form()
+    route = importing.parse_identification(str(form.get("identification", "")))
+    importing.set_identification(session, access, batch_id, route)
+    return _after_batch_action(request, session, access, batch_id)
+
+
+@router.post("/reviews/{review_id}/removals")
+async def remove(request: Request, session: SessionDep, access: LeadAccess):
+    """Remove records before screening, with a reason: named by id, or all published before a year."""
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in ("reason", "record_ids", "published_before")}
+    try:
+        ids, year = _removal_target(values["record_ids"], values["published_before"])
+        removing.remove_records(session, access, values["reason"], record_ids=ids, published_before=year)
+    except InvalidInput as error:
+        return _imports_page(request, session, access, 422, {error.field or "form": str(error)}, values)
+    return RedirectResponse(f"/reviews/{access.review.id}/imports#removals-heading", status_code=303)
+
+
+def _removal_target(record_ids: str, published_before: str) -> tuple[list[int] | None, int | None]:
+    if published_before.strip():
+        if not published_before.strip().isdigit():
+            raise InvalidInput(f"“{published_before}” is not a year: give one such as 1990.", field="published_before")
+        return None, int(published_before)
+    return (removing.parse_record_ids(record_ids) if record_ids.strip() else None), None
+
+
+@router.post("/reviews/{review_id}/removals/restore")
+async def restore(request: Request, session: SessionDep, access: LeadAccess):
+    form = await request.form()
+    removing.restore_records(session, access, str(form.get("reason", "")))
+    return RedirectResponse(f"/reviews/{access.review.id}/imports#removals-heading", status_code=303)
 
 
 def _after_batch_action(request: Request, session: Session, access: ReviewAccess, batch_id: int):

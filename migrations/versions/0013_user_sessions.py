@@ -1,7 +1,7 @@
 """user sessions held on the server, so log-out, a password change and deactivation end them
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-02 00:58:40.356687
 """
 
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0013'
-down_revision = '0011'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from screening.decisions.outcomes import Outcome, RecordStatus, ScreenersNeeded
-from screening.models import BatchStatus, Decision, FullText, ImportBatch, Record, Resolution, Stage, Verdict
+from screening.models import (
+    BatchStatus, Decision, FullText, ImportBatch, Record, RecordRemoval, Resolution, Stage, Verdict,
+)
 from screening.review.errors import NotFound
 from screening.review.models import Membership, Review, Role
 
@@ -24,12 +26,19 @@ def screeners_needed(session: Session, review: Review) -> ScreenersNeeded:
 
 
 def kept_in_review(review_id: int):
+    """The records screening sees: one per duplicate group, of finished imports, and not
+    removed by the lead before screening (``screening.decisions.removing``)."""
     return (
         select(Record.id)
         .join(ImportBatch, ImportBatch.id == Record.batch_id)
         .where(Record.review_id == review_id, Record.duplicate_of_id.is_(None),
-               ImportBatch.status == BatchStatus.complete)
+               ImportBatch.status == BatchStatus.complete, ~removed_now().exists())
     )
+
+
+def removed_now():
+    """The lead's removal of ``Record`` before screening, while it is not undone."""
+    return select(RecordRemoval.id).where(RecordRemoval.record_id == Record.id, RecordRemoval.restored_at.is_(None))
 
 
 def _moved_on_from_title_abstract(needed: sa.ColumnElement[int]):

@@ -30,3 +30,25 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict]
         for row in rows:
             copy.write_row([value if to_db is None else to_db(value)
                             for value, to_db in zip((row[name] for name in names), convert)])
+
+
+def read_rows(connection: sa.Connection, statement: sa.Select) -> list[tuple]:
+    """A query's rows as the driver gives them: plain tuples, values as stored (an enum as its
+    value; a date on SQLite as its text), for the hundred thousand rows a report reads, which
+    SQLAlchemy's result rows make several times slower to fetch. Parameters are converted as
+    usual; select only columns whose stored form the caller can use as it is."""
+    dialect = connection.dialect
+    compiled = statement.compile(dialect=dialect)
+    params = compiled.construct_params()
+    for name, value in params.items():
+        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            params[name] = processor(value)
+    if compiled.positiontup is not None:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()

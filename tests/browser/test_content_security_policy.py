@@ -82,7 +82,7 @@ def _build(session, tmp_path) -> dict:
         name="Data <img src=x onerror=alert('xss-form')>", sections=[forms.SectionSpec(label="Study", fields=[
             forms.FieldSpec(label="Sample size", field_type=FieldType.integer)])]))
     return {"review_id": review.id, "record_id": record.id, "batch_id": batch.id, "form_id": form.id, "job_id": 1,
-            "number": 1, "table": "wide"}
+            "number": 1, "table": "wide", "key": "records_screened"}
 
 
 def test_every_page_loads_without_a_csp_violation_and_no_payload_runs(live_server, page, session, backend,
