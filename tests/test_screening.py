@@ -210,3 +210,19 @@ def test_the_lead_runs_the_stopping_check_from_the_statistics_page(client, sessi
     assert "They come first in every queue" in started.text
     early = client.post(f"/reviews/{review.id}/stopping/1/record", data={"csrf_token": token})
     assert early.status_code == 422 and "still wait for screening" in early.text
+
+
+def test_the_statistics_page_draws_the_recall_curve_from_the_teams_labels(client, other_client, team):
+    import json
+    import re
+
+    review, records = team
+    for each_client, email in [(client, "ann@example.org"), (other_client, "ben@example.org")]:
+        headers = _api(each_client, email)
+        for record_id, verdict in zip(records, ["exclude", "include", "exclude"]):
+            each_client.post(f"/api/reviews/{review.id}/screen/{TA}/{record_id}", json={"verdict": verdict}, headers=headers)
+    page = client.get(f"/reviews/{review.id}/statistics").text
+    block = re.search(r'<script type="application/json" data-chart="recall-curve">(.*?)</script>', page).group(1)
+    assert json.loads(block)["data"]["values"] == [{"screened": 0, "found": 0}, {"screened": 2, "found": 1},
+                                                   {"screened": 3, "found": 1}]
+    assert re.search(r'src="[^"]*/static/charts.js"', page)

@@ -17,6 +17,7 @@ from screening.review.access import ReviewAccess
 from screening.review.errors import InvalidInput
 from screening.review.members import list_members
 from screening.statistics import statistics as review_statistics
+from extraction.reports import charts
 from screening.stopping import checks
 
 router = APIRouter(include_in_schema=False)
@@ -150,8 +151,10 @@ def statistics(request: Request, session: SessionDep, access: ViewerAccess):
 
 def _statistics_page(request: Request, session: Session, access: ReviewAccess, status_code: int = 200,
                      error: str | None = None):
+    figures = review_statistics(session, access)
+    curve_spec = charts.spec_json(charts.recall_curve_spec(figures.curve.points, figures.curve.total))
     return render(request, "screening/statistics.html", status_code=status_code, access=access, error=error,
-                  statistics=review_statistics(session, access))
+                  statistics=figures, curve_spec=curve_spec)
 
 
 @router.post("/reviews/{review_id}/stopping")

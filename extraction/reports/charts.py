@@ -152,6 +152,29 @@ def timeline_spec(table: CrossTab, citations: Mapping[int, str], link: Link, *, 
             "encoding": encoding, "config": {"font": "DejaVu Sans"}}
 
 
+def recall_curve_spec(points: Sequence[tuple[int, int]], total: int) -> dict[str, Any]:
+    """The Statistics page's recall curve: relevant records found against records screened, a
+    step at each relevant one. Only the steps are kept (and the last point), so a review of
+    100,000 screened records draws as many points as it has relevant ones."""
+    steps, found = [{"screened": 0, "found": 0}], 0
+    for screened, now_found in points:
+        if now_found != found:
+            steps.append({"screened": screened, "found": now_found})
+            found = now_found
+    if points and steps[-1]["screened"] != points[-1][0]:
+        steps.append({"screened": points[-1][0], "found": found})
+    return {"$schema": VEGA_LITE_SCHEMA, "data": {"values": steps}, "width": 560, "height": 220,
+            "mark": {"type": "line", "interpolate": "step-after", "strokeWidth": 2.5, "point": False},
+            "encoding": {
+                "x": {"field": "screened", "type": "quantitative", "title": "records screened",
+                      "scale": {"domain": [0, max(total, 1)]}},
+                "y": {"field": "found", "type": "quantitative", "title": "relevant found",
+                      "axis": {"tickMinStep": 1}},
+                "tooltip": [{"field": "screened", "title": "Records screened"},
+                            {"field": "found", "title": "Relevant found"}]},
+            "config": {"font": "DejaVu Sans"}}
+
+
 def _clean(spec: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in spec.items() if value is not None}
 

@@ -47,3 +47,14 @@ def test_the_svg_is_valid_xml_with_the_labels_escaped():
     root = ElementTree.fromstring(svg)
     texts = [element.text for element in root.iter() if element.tag.endswith("text")]
     assert TRICKY in texts and "UK" in texts
+
+
+def test_the_recall_curve_keeps_its_steps_only():
+    from extraction.reports.charts import recall_curve_spec
+
+    points = [(1, 0), (2, 1), (3, 1), (4, 1), (5, 2), (6, 2), (7, 2)]
+    spec = recall_curve_spec(points, total=10)
+    assert spec["data"]["values"] == [{"screened": 0, "found": 0}, {"screened": 2, "found": 1},
+                                      {"screened": 5, "found": 2}, {"screened": 7, "found": 2}]
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 10] and spec["mark"]["interpolate"] == "step-after"
+    assert recall_curve_spec([], total=0)["data"]["values"] == [{"screened": 0, "found": 0}]

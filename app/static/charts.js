@@ -8,7 +8,7 @@ function drawCharts() {
     if (!target || target.dataset.drawn) return;
     target.dataset.drawn = "yes";
     vegaEmbed(target, JSON.parse(block.textContent), {actions: false, ast: true, renderer: "svg", defaultStyle: false,
-              tooltip: {disableDefaultStyle: true}})  // its default look is an inline <style>: summaries.css has it
+              tooltip: {disableDefaultStyle: true}})  // its default look is an inline <style>: winnow.css has it
       .catch(function (error) { target.textContent = "The chart could not be drawn: " + error.message; });
   });
 }
