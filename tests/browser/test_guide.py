@@ -1,0 +1,62 @@
+"""The screenshots of docs/guide.md, taken from the demo review (`winnow demo`) by a real browser,
+so the pictures in the guide are always of the pages as they are. Each page must show its heading
+before it is photographed. tests/test_docs.py checks that the guide and these shots agree."""
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from app.demo import PEOPLE, create_demo
+
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+# name of the PNG -> (path under /reviews/N, a heading the page must show)
+PAGES = {
+    "overview": ("", "Progress"),
+    "imports": ("/imports", "Import search results"),
+    "duplicates": ("/duplicates", "Possible duplicates"),
+    "screening": ("/screen/title_abstract", None),
+    "conflicts": ("/conflicts/title_abstract", "Title and abstract: conflicts"),
+    "statistics": ("/statistics", "Am I done? A statistical check"),
+    "extraction": ("/extraction", "Included studies"),
+    "studies": ("/extraction/studies", "6 studies from 6 reports"),
+    "prisma": ("/prisma", "PRISMA 2020 flow diagram"),
+    "summaries": ("/summaries", "Summaries of the included evidence"),
+}
+SHOTS = (*PAGES, "reconcile")
+
+
+def _shoot(page, name: str) -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(IMAGES / f"{name}.png"), full_page=False)
+
+
+def test_the_guide_screenshots_show_each_page_of_the_demo_review(live_server, browser, engine, settings, backend):
+    demo = create_demo(engine, settings)
+    lead_email = PEOPLE[0][0]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Email").fill(lead_email)
+        page.get_by_label("Password").fill(demo.passwords[lead_email])
+        page.get_by_role("button", name="Log in").click()
+        base = f"{live_server}/reviews/{demo.review_id}"
+        for name, (path, heading) in PAGES.items():
+            page.goto(base + path)
+            expect(page.get_by_role("heading", name="Demo: drug classes for ADHD")).to_be_visible()
+            if heading is not None:
+                expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+            else:
+                expect(page.locator("#record-title")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            if backend == "sqlite":  # one set of pictures; the PostgreSQL run checks the same pages
+                _shoot(page, name)
+        page.goto(base + "/extraction")
+        page.get_by_role("link", name="Demo data form").first.click()
+        page.get_by_role("link", name="Reconcile").first.click()
+        expect(page.get_by_role("heading", name="answers differ")).to_be_visible()
+        if backend == "sqlite":
+            _shoot(page, "reconcile")
+    finally:
+        context.close()
