@@ -23,7 +23,7 @@ PAGES = {
     "prisma": ("/prisma", "PRISMA 2020 flow diagram"),
     "summaries": ("/summaries", "Summaries of the included evidence"),
 }
-SHOTS = (*PAGES, "reconcile")
+SHOTS = (*PAGES, "summaries-sentences", "reconcile")
 
 
 def _shoot(page, name: str) -> None:
@@ -52,6 +52,11 @@ def test_the_guide_screenshots_show_each_page_of_the_demo_review(live_server, br
             page.wait_for_load_state("networkidle")
             if backend == "sqlite":  # one set of pictures; the PostgreSQL run checks the same pages
                 _shoot(page, name)
+        sentences = page.get_by_role("heading", name="Sentences")  # still the Summaries page
+        sentences.evaluate("heading => window.scrollTo(0, heading.getBoundingClientRect().top + window.scrollY - 24)")
+        expect(page.get_by_role("heading", name="Study design by Country")).to_be_attached()
+        if backend == "sqlite":
+            _shoot(page, "summaries-sentences")
         page.goto(base + "/extraction")
         page.get_by_role("link", name="Demo data form").first.click()
         page.get_by_role("link", name="Reconcile").first.click()
