@@ -32,3 +32,24 @@ def test_every_command_is_documented():
 
 def test_readme_gives_the_two_setup_commands():
     assert "make run" in README and "make test" in README
+
+
+def test_the_readme_links_the_guide():
+    assert "(docs/guide.md)" in README
+
+
+def test_the_guide_shows_only_screenshots_the_browser_tests_take():
+    """Every picture the guide shows exists, and every picture in docs/images is one that
+    tests/browser/test_guide.py writes, so no screenshot is drawn by hand or left to go stale."""
+    import re
+
+    from tests.browser.test_guide import IMAGES, SHOTS
+
+    guide = (IMAGES.parent / "guide.md").read_text()
+    shown = set(re.findall(r"!\[[^\]]*\]\(images/([^)]+)\)", guide))
+    on_disk = {path.name for path in IMAGES.iterdir()}
+    taken = {f"{name}.png" for name in SHOTS}
+    assert shown, "the guide shows no screenshot"
+    assert sorted(shown - on_disk) == []
+    assert sorted(on_disk - taken) == []
+    assert sorted(taken - shown) == []
