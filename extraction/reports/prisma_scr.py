@@ -224,9 +224,10 @@ def _selection_results(data: Inputs) -> tuple[str, tuple[str, ...]] | None:
         return None
     screened = counts.get("records_screened", 0) + counts.get("other_records_screened", 0)
     assessed = counts.get("dbr_assessed", 0) + counts.get("other_assessed", 0)
+    studies, reports = counts.get("total_studies", 0), counts.get("total_reports", 0)
     text = (f"{identified:,} records identified, {screened:,} screened on title and abstract, {assessed:,} "
-            f"assessed in full text, {counts.get('total_studies', 0):,} studies included in "
-            f"{counts.get('total_reports', 0):,} reports.")
+            f"assessed in full text, {studies:,} stud{'y' if studies == 1 else 'ies'} included in "
+            f"{reports:,} report{'' if reports == 1 else 's'}.")
     evidence = [f"Duplicates removed: {counts.get('duplicates', 0) + counts.get('other_duplicates', 0):,}",
                 f"Excluded on title and abstract: {counts.get('records_excluded', 0) + counts.get('other_records_excluded', 0):,}"]
     evidence += [f"Excluded in full text, {name}: {n:,}" for name, n in data.exclusion_parts]
