@@ -297,6 +297,10 @@ def scoping_checklist(session: Session, access: ReviewAccess) -> Checklist:
         reconciler = session.get(User, form.reconciler_id).name if form.reconciler_id else None
         charted.append(Form(form.name, form.dual, form.verification, reconciler, labels))
     counts = prisma.worded(prisma.prisma_counts(session, review), prisma.labels(session, review.id))
-    parts = tuple((part.name, part.n) for key in ("dbr_excluded", "other_excluded") for part in counts.boxes[key].parts)
-    data = Inputs(batches, review.dual_screening, review.blind, tuple(stages), tuple(charted), counts.numbers, parts)
+    parts: dict[str, int] = {}  # both PRISMA columns' reasons, one line each
+    for key in ("dbr_excluded", "other_excluded"):
+        for part in counts.boxes[key].parts:
+            parts[part.name] = parts.get(part.name, 0) + part.n
+    data = Inputs(batches, review.dual_screening, review.blind, tuple(stages), tuple(charted), counts.numbers,
+                  tuple(parts.items()))
     return Checklist(review.title, answer_items(data))

@@ -14,6 +14,7 @@ from screening.models import IdentificationRoute, Stage, Verdict
 from screening.records import kept_records
 from screening.review.access import review_access
 from screening.review.models import Role
+from tests.extraction import prisma_review
 from tests.extraction.prisma_review import citations
 from tests.factories import import_citations, include_records, join, make_review, make_user
 from tests.web import log_in
@@ -121,3 +122,10 @@ def test_the_page_the_api_and_the_markdown_say_the_same(session, client, world):
     markdown = client.get(f"{base}/scoping-checklist.md")
     assert markdown.headers["content-type"].startswith("text/markdown")
     assert "### 7. Information sources" in markdown.text and "- Charting: single, one extractor" in markdown.text
+
+
+def test_a_reason_used_in_both_prisma_columns_is_one_line_of_item_14(session, tmp_path):
+    world = prisma_review.build(session, tmp_path)
+    checklist = prisma_scr.scoping_checklist(session, review_access(session, world.review.id, world.lead.id))
+    lines = [line for line in _answers(checklist)[14].evidence if line.startswith("Excluded in full text")]
+    assert len(lines) == len({line.rsplit(":", 1)[0] for line in lines})
