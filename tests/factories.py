@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from datetime import date
 from pathlib import Path
 
 from sqlmodel import Session
@@ -74,7 +75,8 @@ def include_records(session: Session, review: Review, lead: User, record_ids: li
 
 
 def import_citations(session: Session, review: Review, lead: User, rows: list[dict], *, source: str,
-                     identification: IdentificationRoute = IdentificationRoute.database, uploads_dir: Path) -> ImportBatch:
+                     identification: IdentificationRoute = IdentificationRoute.database, uploads_dir: Path,
+                     search_date: date | None = None, search_string: str = "") -> ImportBatch:
     """Import records given as dicts (title, abstract, authors, year, doi, journal) as a CSV
     upload, run in-line as the worker would."""
     buffer = io.StringIO()
@@ -83,7 +85,8 @@ def import_citations(session: Session, review: Review, lead: User, rows: list[di
     writer.writerows(rows)
     access = review_access(session, review.id, lead.id)
     batch = create_batch(session, access, BatchRequest(source_name=source, filename=f"{source}.csv",
-                                                       identification=identification),
+                                                       identification=identification, search_date=search_date,
+                                                       search_string=search_string),
                          buffer.getvalue().encode(), uploads_dir=uploads_dir, max_bytes=50 * 2**20)
     import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
     session.refresh(batch)

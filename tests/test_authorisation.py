@@ -72,6 +72,8 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/prisma", Role.viewer, None, 200),
     ("GET", "/reviews/{review_id}/prisma.{file_format}", Role.viewer, None, 200, {"file_format": "prisma_format"}),
     ("GET", "/reviews/{review_id}/prisma/boxes/{key}", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/prisma/scoping-checklist", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/prisma/scoping-checklist.md", Role.viewer, None, 200),
     ("POST", "/reviews/{review_id}/prisma/labels", Role.lead, {"kind": "source", "original": "Embase", "label": "Embase.com"}, 303),
     ("GET", "/api/reviews/{review_id}", Role.viewer, None, 200),
     ("PUT", "/api/reviews/{review_id}", Role.lead, {"title": "Renamed"}, 200),
@@ -109,6 +111,7 @@ ROUTES = [
     ("POST", "/api/reviews/{review_id}/records/{record_id}/not-retrieved", Role.reviewer, {"reason": "Not in any library"}, 200, {"record_id": "decided"}),
     ("GET", "/api/reviews/{review_id}/prisma", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/prisma/boxes/{key}", Role.viewer, None, 200),
+    ("GET", "/api/reviews/{review_id}/prisma/scoping-checklist", Role.viewer, None, 200),
     ("PUT", "/api/reviews/{review_id}/prisma/labels", Role.lead, {"kind": "source", "original": "Embase", "label": "Embase.com"}, 204),
     ("GET", "/api/reviews/{review_id}/stopping", Role.viewer, None, 200),
     # As on the page: a check is under way, so starting another is refused (422).

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from app.deps import LeadAccess, SessionDep, ViewerAccess
-from extraction.reports import prisma, prisma_csv, prisma_report
+from extraction.reports import prisma, prisma_csv, prisma_report, prisma_scr
 
 router = APIRouter(prefix="/api/reviews/{review_id}", tags=["reports"])
 
@@ -38,6 +38,12 @@ def get_prisma(session: SessionDep, access: ViewerAccess,
     """Every PRISMA 2020 box's n under its template ``data`` name, the split boxes' parts, the checks."""
     report = _report(session, access, as_of, previous)
     return prisma_csv.as_json(report.counts, report.checks)
+
+
+@router.get("/prisma/scoping-checklist")
+def get_scoping_checklist(session: SessionDep, access: ViewerAccess) -> dict:
+    """The PRISMA-ScR checklist: each item answered from the review's data, or marked for the authors."""
+    return prisma_scr.as_json(prisma_scr.scoping_checklist(session, access))
 
 
 @router.get("/prisma/boxes/{key}", response_model=BoxOut)

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.deps import LeadAccess, SessionDep, ViewerAccess
 from app.templating import render
-from extraction.reports import prisma, prisma_csv, prisma_diagram, prisma_report
+from extraction.reports import prisma, prisma_csv, prisma_diagram, prisma_report, prisma_scr
 from extraction.reports.prisma import LABEL_KINDS, PART_KINDS
 
 router = APIRouter(include_in_schema=False)
@@ -48,6 +48,20 @@ def prisma_file(session: SessionDep, access: ViewerAccess, file_format: str, as_
     exported = prisma_report.export(report, file_format)
     return Response(exported.data, media_type=exported.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
+
+
+@router.get("/reviews/{review_id}/prisma/scoping-checklist")
+def scoping_checklist_page(request: Request, session: SessionDep, access: ViewerAccess):
+    checklist = prisma_scr.scoping_checklist(session, access)
+    return render(request, "reports/prisma_scr.html", access=access, checklist=checklist,
+                  base=f"/reviews/{access.review.id}/prisma")
+
+
+@router.get("/reviews/{review_id}/prisma/scoping-checklist.md")
+def scoping_checklist_file(session: SessionDep, access: ViewerAccess):
+    text = prisma_scr.as_markdown(prisma_scr.scoping_checklist(session, access))
+    return Response(text.encode(), media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="prisma-scr-checklist.md"'})
 
 
 @router.get("/reviews/{review_id}/prisma/boxes/{key}")

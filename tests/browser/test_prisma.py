@@ -57,3 +57,20 @@ def test_the_lead_marks_a_batch_as_other_methods_and_restores_removed_records(li
     expect(diagram).to_contain_text("Records removed for other reasons (n = 0)")
     # Back in screening, unscreened, after the stopping check that allowed stopping: automation's now.
     expect(diagram).to_contain_text(f"automation tools (n = {len(world.automation) + 5})")
+
+
+def test_the_scoping_checklist_shows_what_the_data_answer(live_server, page, session, backend, tmp_path):
+    world = prisma_review.build(session, tmp_path, title="Crisis care for young people")
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(world.lead.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/reviews/{world.review.id}/prisma")
+    page.get_by_role("link", name="PRISMA-ScR checklist").click()
+    expect(page.get_by_role("heading", name="PRISMA-ScR checklist")).to_be_visible()
+    answered = page.locator(".prisma-scr tr.answered")
+    expect(answered.first).to_contain_text("Information sources")
+    expect(answered.first).to_contain_text("MEDLINE (Ovid) (database)")
+    expect(page.locator(".prisma-scr tr.to-write").first).to_contain_text("The authors must write this.")
+    if backend == "sqlite":
+        screenshot(page, "prisma-scoping-checklist")
