@@ -226,3 +226,11 @@ def test_the_statistics_page_draws_the_recall_curve_from_the_teams_labels(client
     assert json.loads(block)["data"]["values"] == [{"screened": 0, "found": 0}, {"screened": 2, "found": 1},
                                                    {"screened": 3, "found": 1}]
     assert re.search(r'src="[^"]*/static/charts.js"', page)
+
+
+def test_the_screening_page_leads_to_the_full_text_queue(client, team):
+    review, _ = team
+    log_in(client, "ann@example.org")
+    page = client.get(f"/reviews/{review.id}/screen/{TA}").text
+    assert f'href="/reviews/{review.id}/screen/full_text"' in page
+    assert client.get(f"/reviews/{review.id}/screen/full_text").status_code == 200
