@@ -1,9 +1,37 @@
-"""A throwaway PostgreSQL database for a benchmark run, shared by the bench scripts."""
+"""A throwaway database for a benchmark run, SQLite or PostgreSQL, shared by the bench scripts."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class Unavailable(Exception):
+    """The database asked for cannot be made here; the message says why."""
+
+
+@contextmanager
+def fresh_database(kind: str, server_url: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """A fresh, empty database and a temporary folder for the run's files, both gone afterwards:
+    a SQLite file in the folder, or a new ``<prefix>_<random>`` database on the PostgreSQL
+    server at ``server_url`` (``Unavailable`` when it cannot be reached)."""
+    drop = None
+    if kind == "postgresql":
+        made = postgres_database(server_url, prefix)
+        if isinstance(made, str):
+            raise Unavailable(made)
+        url, drop = made
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"{prefix.replace('_', '-')}-{kind}-") as folder:
+            if kind == "sqlite":
+                url = f"sqlite:///{Path(folder) / 'winnow.sqlite'}"
+            yield url, folder
+    finally:
+        if drop is not None:
+            drop()
 
 
 def postgres_database(server_url: str, prefix: str) -> tuple[str, Callable[[], None]] | str:

@@ -28,7 +28,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,7 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from databases import postgres_database  # noqa: E402
+from databases import Unavailable, fresh_database  # noqa: E402
+from harness import included_review  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
@@ -96,50 +96,20 @@ def bench(kind: str, args) -> dict:
     from sqlmodel import Session
 
     from app import db
-    from app.accounts import AccountCreate, create_user
-    from extraction import exporting, extracting, forms
-    from extraction.studies import included_studies
-    from screening.decisions.resolving import resolve
-    from screening.importing import BatchRequest, create_batch, import_batch
-    from screening.models import Stage, Verdict
-    from screening.records import kept_records
-    from screening.review.access import review_access
-    from screening.review.members import add_member
-    from screening.review.models import ReviewCreate, Role
-    from screening.review.reviews import create_review
+    from extraction import exporting, extracting
 
-    drop = None
-    if kind == "postgresql":
-        made = postgres_database(args.postgres_url, "winnow_xexport")
-        if isinstance(made, str):
-            return {"database": kind, "skipped": made}
-        url, drop = made
     try:
-        with tempfile.TemporaryDirectory(prefix=f"winnow-xexport-{kind}-") as folder:
-            if kind == "sqlite":
-                url = f"sqlite:///{Path(folder) / 'winnow.sqlite'}"
+        with fresh_database(kind, args.postgres_url, "winnow_xexport") as (url, folder):
             db.upgrade(url)
             engine = db.make_engine(url)
             began = time.perf_counter()
             with Session(engine, expire_on_commit=False) as session:
-                lead = create_user(session, AccountCreate(email="lead@example.org", name="Lead", password="x" * 16))
-                coder = create_user(session, AccountCreate(email="coder@example.org", name="Coder", password="x" * 16))
-                review = create_review(session, ReviewCreate(title="Export bench"), lead.id)
-                lead_access = review_access(session, review.id, lead.id)
-                add_member(session, lead_access, coder.email, Role.reviewer)
-                batch = create_batch(session, lead_access, BatchRequest(source_name="Bench", filename=args.records.name),
-                                     args.records.read_bytes(), uploads_dir=Path(folder), max_bytes=2**30)
-                import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
-                for record in kept_records(session, review.id)[: args.studies]:
-                    for stage in (Stage.title_abstract, Stage.full_text):
-                        resolve(session, lead_access, record.id, stage, Verdict.include)
-                form = forms.create_form(session, lead_access, form_spec(args.fields))
-                definition = forms.load_definition(session, form)
-                coder_access = review_access(session, review.id, coder.id)
+                built = included_review(session, title="Export bench", records_file=args.records, folder=Path(folder),
+                                        studies=args.studies, form_spec=form_spec(args.fields))
+                review, form, definition, studies = built.review, built.form, built.definition, built.studies
                 rng = random.Random(7)
-                studies = included_studies(session, review)
                 for view in studies:
-                    extracting.submit(session, coder_access, form.id, view.study.id, coding(definition, rng))
+                    extracting.submit(session, built.coder_access, form.id, view.study.id, coding(definition, rng))
                 setup_s = time.perf_counter() - began
                 questions = sum(1 for item in definition.walk() if item.field.field_type.value != "group")
                 timings = {"xlsx": [], "wide_csv": [], "json": []}
@@ -169,9 +139,8 @@ def bench(kind: str, args) -> dict:
                     "loadavg": (load_before, os.getloadavg()[0]),
                     **{f"{name}_best_s": min(values) for name, values in timings.items()},
                     **{f"{name}_median_s": statistics.median(values) for name, values in timings.items()}}
-    finally:
-        if drop is not None:
-            drop()
+    except Unavailable as why:
+        return {"database": kind, "skipped": str(why)}
 
 
 def main() -> int:

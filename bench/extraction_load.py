@@ -44,7 +44,6 @@ import random
 import secrets
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -56,8 +55,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import httpx2 as httpx  # noqa: E402  (the test extra's HTTP client)
-from databases import postgres_database  # noqa: E402
-from harness import WINNOW, percentile, run, server_cpu_seconds, start_server, stop_server  # noqa: E402
+from databases import Unavailable, fresh_database  # noqa: E402
+from harness import WINNOW, percentile, run, server_cpu_seconds, server_env, start_server, stop_server  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
@@ -103,7 +102,8 @@ class Setup:
     definition: dict
 
 
-def set_up(url: str, env: dict, records_file: Path, extractors: int, studies: int) -> Setup:
+def set_up(url: str, env: dict, records_file: Path, extractors: int, studies: int,
+           title: str = "Extraction under load") -> Setup:
     from sqlmodel import Session
 
     from app import db
@@ -123,7 +123,7 @@ def set_up(url: str, env: dict, records_file: Path, extractors: int, studies: in
     password = secrets.token_urlsafe(16)
     with Session(engine) as session:
         lead = create_user(session, AccountCreate(email="lead@example.org", name="Load Lead", password=password))
-        review = create_review(session, ReviewCreate(title="Extraction under load"), lead.id)
+        review = create_review(session, ReviewCreate(title=title), lead.id)
         lead_access = review_access(session, review.id, lead.id)
         team = []
         for number in range(1, extractors + 1):
@@ -306,18 +306,9 @@ def check(url: str, setup: Setup, results: list[ExtractorResult]) -> dict:
 
 
 def bench(kind: str, workers: int, args) -> dict:
-    drop = None
-    if kind == "postgresql":
-        made = postgres_database(args.postgres_url, "winnow_xload")
-        if isinstance(made, str):
-            return {"database": kind, "workers": workers, "skipped": made}
-        url, drop = made
     try:
-        with tempfile.TemporaryDirectory(prefix=f"winnow-xload-{kind}-") as data_dir:
-            if kind == "sqlite":
-                url = f"sqlite:///{Path(data_dir) / 'winnow.sqlite'}"
-            env = {**os.environ, "DATABASE_URL": url, "WINNOW_DATA_DIR": data_dir,
-                   "WINNOW_SECRET_KEY": secrets.token_urlsafe(32)}
+        with fresh_database(kind, args.postgres_url, "winnow_xload") as (url, data_dir):
+            env = server_env(url, data_dir)
             print(f"  {kind} x{workers}: setting up {args.extractors} extractors, {args.studies} studies ...", flush=True)
             setup = set_up(url, env, args.records, args.extractors, args.studies)
             load_before = os.getloadavg()[0]
@@ -369,9 +360,8 @@ def bench(kind: str, workers: int, args) -> dict:
                     len(r.queue_latencies) for r in results)),
                 **figures,
             }
-    finally:
-        if drop is not None:
-            drop()
+    except Unavailable as why:
+        return {"database": kind, "workers": workers, "skipped": str(why)}
 
 
 def main() -> int:
@@ -387,6 +377,7 @@ def main() -> int:
     parser.add_argument("--postgres-url", default=DEFAULT_PG)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    args.records = args.records.resolve()  # the server reads it from its own folder
     runs = []
     for item in args.runs.split(","):
         kind, _, workers = item.strip().partition(":")

@@ -1,17 +1,20 @@
-"""What the load benchmarks share: the ``winnow`` command run as it ships, a ``winnow serve``
-on a free loopback port, the server's CPU time, percentiles, and SQL statements named by kind
-for the in-process profiles."""
+"""What the benchmarks share: the ``winnow`` command run as it ships, a ``winnow serve`` on a
+free loopback port, the server's CPU time, percentiles, SQL statements named by kind for the
+in-process profiles, and a review with included studies and a form, built in-process."""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx  # the test extra's HTTP client, as Starlette's TestClient uses
 
@@ -25,6 +28,11 @@ def run(args: list[str], env: dict, *, stdin: str | None = None) -> str:
     if done.returncode:
         raise RuntimeError(f"{' '.join(args[:3])} failed:\n{done.stdout[-1500:]}\n{done.stderr[-1500:]}")
     return done.stdout
+
+
+def server_env(url: str, data_dir: str) -> dict:
+    """The environment ``winnow`` runs in for a benchmark: its database, data folder and a secret."""
+    return {**os.environ, "DATABASE_URL": url, "WINNOW_DATA_DIR": data_dir, "WINNOW_SECRET_KEY": secrets.token_urlsafe(32)}
 
 
 def free_port() -> int:
@@ -103,3 +111,44 @@ def statement_kind(statement: str) -> str:
         table = re.search(r"(?:INTO|UPDATE|FROM) (\w+)", text)
         return f"{verb} {table.group(1) if table else '?'}"
     return verb
+
+
+@dataclass
+class IncludedReview:
+    review: Any  # screening.review.models.Review
+    form: Any  # extraction.models.ExtractionForm
+    definition: Any  # the form's definition, as forms.load_definition gives it
+    coder_access: Any  # a reviewer's ReviewAccess, to code with
+    studies: list  # extraction.studies.included_studies
+
+
+def included_review(session, *, title: str, records_file: Path, folder: Path, studies: int, form_spec
+                    ) -> IncludedReview:
+    """A lead and a coder, a review, the records file imported through the import job's own
+    functions, its first ``studies`` records included by the lead at both stages, and a form."""
+    from app.accounts import AccountCreate, create_user
+    from extraction import forms
+    from extraction.studies import included_studies
+    from screening.decisions.resolving import resolve
+    from screening.importing import BatchRequest, create_batch, import_batch
+    from screening.models import Stage, Verdict
+    from screening.records import kept_records
+    from screening.review.access import review_access
+    from screening.review.members import add_member
+    from screening.review.models import ReviewCreate, Role
+    from screening.review.reviews import create_review
+
+    lead = create_user(session, AccountCreate(email="lead@example.org", name="Lead", password="x" * 16))
+    coder = create_user(session, AccountCreate(email="coder@example.org", name="Coder", password="x" * 16))
+    review = create_review(session, ReviewCreate(title=title), lead.id)
+    lead_access = review_access(session, review.id, lead.id)
+    add_member(session, lead_access, coder.email, Role.reviewer)
+    batch = create_batch(session, lead_access, BatchRequest(source_name="Bench", filename=records_file.name),
+                         records_file.read_bytes(), uploads_dir=folder, max_bytes=2**30)
+    import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
+    for record in kept_records(session, review.id)[:studies]:
+        for stage in (Stage.title_abstract, Stage.full_text):
+            resolve(session, lead_access, record.id, stage, Verdict.include)
+    form = forms.create_form(session, lead_access, form_spec)
+    return IncludedReview(review, form, forms.load_definition(session, form), review_access(session, review.id, coder.id),
+                          included_studies(session, review))

@@ -66,7 +66,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
@@ -78,8 +77,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import httpx2 as httpx  # noqa: E402  (the test extra's HTTP client, as Starlette's TestClient uses)
-from databases import postgres_database  # noqa: E402
-from harness import WINNOW, percentile, run, start_server, statement_kind, stop_server  # noqa: E402
+from databases import Unavailable, fresh_database  # noqa: E402
+from harness import WINNOW, percentile, run, server_env, start_server, statement_kind, stop_server  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
@@ -395,18 +394,9 @@ def profile(url: str, setup: Setup, requests: int = 60) -> str:
 # --- one run ---------------------------------------------------------------------------------
 
 def bench(kind: str, workers: int, args) -> dict:
-    drop = None
-    if kind == "postgresql":
-        made = postgres_database(args.postgres_url, "winnow_load")
-        if isinstance(made, str):
-            return {"database": kind, "workers": workers, "skipped": made}
-        url, drop = made
     try:
-        with tempfile.TemporaryDirectory(prefix=f"winnow-load-{kind}-") as data_dir:
-            if kind == "sqlite":
-                url = f"sqlite:///{Path(data_dir) / 'winnow.sqlite'}"
-            env = {**os.environ, "DATABASE_URL": url, "WINNOW_DATA_DIR": data_dir,
-                   "WINNOW_SECRET_KEY": secrets.token_urlsafe(32)}
+        with fresh_database(kind, args.postgres_url, "winnow_load") as (url, data_dir):
+            env = server_env(url, data_dir)
             print(f"  {kind} x{workers}: setting up {args.reviewers} reviewers and importing {args.records.name} ...",
                   flush=True)
             setup = set_up(url, env, args.records, args.reviewers)
@@ -453,9 +443,8 @@ def bench(kind: str, workers: int, args) -> dict:
                 print(f"  {kind} x{workers}: p95 {row['p95_ms']:.0f} ms; profiling one request path ...", flush=True)
                 row["profile"] = profile(url, setup)
             return row
-    finally:
-        if drop is not None:
-            drop()
+    except Unavailable as why:
+        return {"database": kind, "workers": workers, "skipped": str(why)}
 
 
 def print_table(rows: list[dict]) -> None:
@@ -517,6 +506,7 @@ def main() -> int:
                         help="profile one request path in-process when p95 misses the target (auto)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    args.records = args.records.resolve()  # the server reads it from its own folder
     runs = []
     for item in args.runs.split(","):
         kind, _, workers = item.strip().partition(":")

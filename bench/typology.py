@@ -26,7 +26,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +33,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from databases import postgres_database  # noqa: E402
+from databases import Unavailable, fresh_database  # noqa: E402
+from harness import included_review  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
@@ -64,60 +64,31 @@ def bench(kind: str, args) -> dict:
     from sqlmodel import Session
 
     from app import db
-    from app.accounts import AccountCreate, create_user
-    from extraction import extracting, forms
+    from extraction import extracting
     from extraction.reports import charts, summaries, typology
-    from extraction.studies import included_studies
     from extraction.values import Entry, Node, Row
-    from screening.decisions.resolving import resolve
-    from screening.importing import BatchRequest, create_batch, import_batch
-    from screening.models import Stage, Verdict
-    from screening.records import kept_records
-    from screening.review.access import review_access
-    from screening.review.members import add_member
-    from screening.review.models import ReviewCreate, Role
-    from screening.review.reviews import create_review
 
-    drop = None
-    if kind == "postgresql":
-        made = postgres_database(args.postgres_url, "winnow_typology")
-        if isinstance(made, str):
-            return {"database": kind, "skipped": made}
-        url, drop = made
     try:
-        with tempfile.TemporaryDirectory(prefix=f"winnow-typology-{kind}-") as folder:
-            if kind == "sqlite":
-                url = f"sqlite:///{Path(folder) / 'winnow.sqlite'}"
+        with fresh_database(kind, args.postgres_url, "winnow_typology") as (url, folder):
             db.upgrade(url)
             engine = db.make_engine(url)
             began = time.perf_counter()
             with Session(engine, expire_on_commit=False) as session:
-                lead = create_user(session, AccountCreate(email="lead@example.org", name="Lead", password="x" * 16))
-                coder = create_user(session, AccountCreate(email="coder@example.org", name="Coder", password="x" * 16))
-                review = create_review(session, ReviewCreate(title="Typology bench"), lead.id)
-                lead_access = review_access(session, review.id, lead.id)
-                add_member(session, lead_access, coder.email, Role.reviewer)
-                batch = create_batch(session, lead_access, BatchRequest(source_name="Bench", filename=args.records.name),
-                                     args.records.read_bytes(), uploads_dir=Path(folder), max_bytes=2**30)
-                import_batch(session, lambda progress, message: None, batch_id=batch.id, review_id=review.id)
-                for record in kept_records(session, review.id)[: args.studies]:
-                    for stage in (Stage.title_abstract, Stage.full_text):
-                        resolve(session, lead_access, record.id, stage, Verdict.include)
-                form = forms.create_form(session, lead_access, form_spec())
-                country, design, users, group = forms.load_definition(session, form).sections[0].fields
+                built = included_review(session, title="Typology bench", records_file=args.records,
+                                        folder=Path(folder), studies=args.studies, form_spec=form_spec())
+                review, form, studies = built.review, built.form, built.studies
+                country, design, users, group = built.definition.sections[0].fields
                 name, type_field = group.children
                 leaves = [option.id for option in type_field.options if option.parent_id is not None]
                 designs = [option.id for option in design.options]
-                coder_access = review_access(session, review.id, coder.id)
                 rng = random.Random(14)
-                studies = included_studies(session, review)
                 for index, view in enumerate(studies):
                     arms = [Row(uid=f"r{n}", values={name.id: Entry(f"Arm {n}"), type_field.id: Entry([rng.choice(leaves)])})
                             for n in range(2 if index % 5 == 0 else 1)]
                     node = Node(values={country.id: Entry(rng.sample(COUNTRIES, rng.choice((1, 1, 2)))),
                                         design.id: Entry(rng.choice(designs)), users.id: Entry(rng.randint(10, 400))},
                                 groups={group.id: arms})
-                    extracting.submit(session, coder_access, form.id, view.study.id, node)
+                    extracting.submit(session, built.coder_access, form.id, view.study.id, node)
                 setup_s = time.perf_counter() - began
                 choices = dict(form_id=form.id, field=str(type_field.id), by="occurrences", of_unit="interventions",
                                number=str(users.id), rows=str(type_field.id), columns=str(country.id),
@@ -147,9 +118,8 @@ def bench(kind: str, args) -> dict:
                     "sentence": found.sentences[0][1].text[:90], "setup_s": setup_s,
                     **{f"{key}_best_s": min(values) for key, values in timings.items()},
                     **{f"{key}_median_s": statistics.median(values) for key, values in timings.items()}}
-    finally:
-        if drop is not None:
-            drop()
+    except Unavailable as why:
+        return {"database": kind, "skipped": str(why)}
 
 
 def main() -> int:
