@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -41,7 +42,14 @@ def highlight(text: str, inclusion_terms: str, exclusion_terms: str) -> Markup:
     return Markup("").join(pieces)
 
 
+def moment(value: datetime | date, pattern: str) -> Markup:
+    """A date or time as people read it, in a ``<time>`` element that keeps the exact value
+    for machines (and for the guide's screenshots, which show every time fixed)."""
+    return Markup('<time datetime="{}">{}</time>').format(value.isoformat(), value.strftime(pattern))
+
+
 templates.env.filters["highlight"] = highlight
+templates.env.filters["moment"] = moment
 
 
 def is_htmx(request: Request) -> bool:
