@@ -26,7 +26,7 @@ from extraction.models import CodedValue, Coding, CodingKind, ExtractionForm, Fi
 from extraction.reports import summaries
 from extraction.reports.prisma import prisma_counts
 from extraction.studies import included_studies
-from extraction.values import Entry, Node
+from extraction.values import Entry, Node, Row
 from screening.decisions.deciding import decide
 from screening.fulltexts import attach_pdf
 from screening.models import Decision, ExclusionReason, ImportBatch, Record, Stage, StoppingCheck, Verdict
@@ -75,8 +75,38 @@ def _populated(databases, tmp_path, backend="sqlite", name="source") -> tuple:
         differing = reconciling.reconciliation(session, lead_access, form.id, study).differing
         reconciling.resolve(session, lead_access, form.id, study, {item.path: {"choice": "second"} for item in differing},
                             finish=True)
+        _reconciled_groups(session, review_access, review_id, (lead_id, ann_id, ben_id), study)
         start_check(session, review_access(session, review_id, lead_id), 5, rng=random.Random(7))
     return engine, settings, review_id
+
+
+def _reconciled_groups(session, access_of, review_id, people, study) -> None:
+    """A form whose differences are named by paths holding option ids: rows of a group matched by
+    a choice question, a row only one extractor has, and choices the reconciler edited."""
+    lead_id, ann_id, ben_id = people
+    form = forms.create_form(session, access_of(session, review_id, lead_id), forms.FormSpec(
+        name="Groups", sections=[forms.SectionSpec(label="Study", fields=[
+            forms.FieldSpec(label="Participants", field_type=FieldType.group, fields=[
+                forms.FieldSpec(label="Group", field_type=FieldType.single_choice, is_key=True,
+                                options=[forms.OptionSpec(label="Carers"), forms.OptionSpec(label="Staff")]),
+                forms.FieldSpec(label="Number", field_type=FieldType.integer)]),
+            forms.FieldSpec(label="Methods", field_type=FieldType.multiple_choice,
+                            options=[forms.OptionSpec(label="Interviews"), forms.OptionSpec(label="Focus groups")])])]))
+    group, methods = forms.load_definition(session, form).sections[0].fields
+    (key, number), (carers, staff), (interviews, focus) = group.children, group.children[0].options, methods.options
+    codings = {ann_id: ([(carers.id, 10), (staff.id, 3)], [interviews.id]), ben_id: ([(carers.id, 12)], [focus.id])}
+    for person, (rows, chosen) in codings.items():
+        extracting.submit(session, access_of(session, review_id, person), form.id, study, Node(
+            values={methods.id: Entry(chosen)},
+            groups={group.id: [Row(uid=f"r{option}", values={
+                key.id: Entry(option), number.id: Entry(count)}) for option, count in rows]}))
+    lead = access_of(session, review_id, lead_id)
+    paths = {item.path for item in reconciling.reconciliation(session, lead, form.id, study).differing}
+    assert paths == {f"g{group.id}[{float(carers.id)}].f{number.id}", f"g{group.id}[{float(staff.id)}]", f"f{methods.id}"}
+    reconciling.resolve(session, lead, form.id, study, {
+        f"g{group.id}[{float(carers.id)}].f{number.id}": {"choice": "second"},
+        f"g{group.id}[{float(staff.id)}]": {"choice": "edit", "values": {str(number.id): "4"}},
+        f"f{methods.id}": {"choice": "edit", "value": [str(interviews.id), str(focus.id)]}}, finish=True)
 
 
 def _rows(engine, review_id) -> dict:
@@ -264,8 +294,9 @@ def test_a_review_restored_beside_another_is_the_same_and_leaves_the_other_alone
     target.dispose()
 
 
-def test_the_same_archive_restored_twice_gives_two_independent_reviews(databases, tmp_path):
-    source, settings, review_id = _populated(databases, tmp_path)
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_same_archive_restored_twice_gives_two_independent_reviews(databases, tmp_path, backend):
+    source, settings, review_id = _populated(databases, tmp_path, backend)
     figures = _figures(source, review_id)
     archive = tmp_path / "review.zip"
     backup.export_review(source, review_id, archive)
