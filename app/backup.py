@@ -481,6 +481,9 @@ def import_review(engine: Engine, data: bytes, files_dir: Path) -> Restored:
     every reference rewritten; all of it in one transaction, or nothing."""
     manifest, members = _read_archive(data)
     rows = _archived_rows(manifest, members)
+    if [row["id"] for row in rows.get("review", [])] != [manifest.get("review_id")]:
+        raise InvalidInput(f"The archive's manifest names review {manifest.get('review_id')}, its tables hold "
+                           f"{', '.join(str(row['id']) for row in rows.get('review', [])) or 'none'}: it is damaged.")
     fields = _fields(rows)
     named = _named_ids(rows)
     written: list[Path] = []

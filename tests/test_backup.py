@@ -369,6 +369,9 @@ def test_a_damaged_foreign_or_newer_archive_is_refused_with_what_is_wrong(databa
     newer = _rewritten(archive, tmp_path / "newer.zip", "manifest.json", manifest_with(schema="9999_later"))
     with pytest.raises(InvalidInput, match="schema 9999_later"):
         backup.import_review(target, newer, tmp_path)
+    elsewhere = _rewritten(archive, tmp_path / "elsewhere.zip", "manifest.json", manifest_with(review_id=999))
+    with pytest.raises(InvalidInput, match=f"names review 999, its tables hold {review_id}: it is damaged"):
+        backup.import_review(target, elsewhere, tmp_path)
     with target.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM review").scalar_one() == 0
     source.dispose()
