@@ -3,7 +3,6 @@ twice into one database; every row the same but for its new ids, every figure th
 
 import ast
 import dataclasses
-import io
 import json
 import random
 import re
