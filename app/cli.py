@@ -268,7 +268,7 @@ def export_review(
 def import_review(
     archive: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An archive from `winnow export-review`.")],
 ) -> None:
-    """Restore a review from its archive into this database (SQLite or PostgreSQL), every id kept."""
+    """Restore a review from its archive into this database (SQLite or PostgreSQL) as a new review beside any others."""
     from app import backup
 
     settings = _settings()
@@ -277,7 +277,8 @@ def import_review(
         made = backup.import_review(engine, archive.read_bytes(), settings.uploads_dir)
     except WinnowError as error:
         _fail(str(error))
-    typer.echo(f"Restored review {made.review_id} ({made.title}): {sum(made.rows.values()):,} rows, {made.files} files.")
+    typer.echo(f"Restored review {made.review_id} ({made.title}), review {made.archived_id} in the archive: "
+               f"{sum(made.rows.values()):,} rows, {made.files} files.")
 
 
 @cli.command()
