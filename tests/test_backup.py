@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel, select
 from typer.testing import CliRunner
 
 from app import backup, db
+from app.accounts import AccountCreate, create_user
 from app.cli import cli
 from app.config import Settings
 from app.demo import create_demo
@@ -314,6 +315,31 @@ def test_the_same_archive_restored_twice_gives_two_independent_reviews(databases
     assert _figures(source, first.review_id) != figures
     assert _figures(source, second.review_id) == _figures(source, review_id) == figures
     assert _stored_pdf(source, first.review_id) == _stored_pdf(source, second.review_id) == PDF
+    source.dispose()
+
+
+def test_a_restored_admin_is_a_plain_account_on_a_server_that_has_its_own_admin(databases, tmp_path):
+    source, settings, review_id = _populated(databases, tmp_path)
+    with Session(source) as session:
+        lead = session.get(User, review_access(session, review_id, session.exec(
+            select(Membership.user_id).where(Membership.review_id == review_id).order_by(Membership.id)).first()).user_id)
+        lead.is_admin, lead_email = True, lead.email
+        session.add(lead)
+        session.commit()
+    archive = tmp_path / "review.zip"
+    backup.export_review(source, review_id, archive)
+    admin_of = {}
+    for name, server_admin in (("new-server", None), ("team-server", "owner@example.org")):
+        target = db.make_engine(databases.migrated("sqlite"))
+        with Session(target) as session:
+            if server_admin:
+                create_user(session, AccountCreate(email=server_admin, name="Owner", password="x" * 16), is_admin=True)
+        backup.import_review(target, archive.read_bytes(), tmp_path / name)
+        with Session(target) as session:
+            admin_of[name] = session.exec(select(User.is_admin).where(User.email == lead_email)).one()
+        target.dispose()
+    # a new server needs someone to run it; a team's server keeps its own admins
+    assert admin_of == {"new-server": True, "team-server": False}
     source.dispose()
 
 
