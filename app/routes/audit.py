@@ -22,7 +22,7 @@ def audit_page(request: Request, session: SessionDep, access: LeadAccess, person
     error, status = "", 200
     try:
         shown = audit_log.audit_page(session, access, audit_log.parse_filters(person, kind, since, until), page)
-    except InvalidInput as problem:  # the log unfiltered, under what to fix; the form keeps what was typed
+    except InvalidInput as problem:  # what to fix, in place of the table; the form keeps what was typed
         error, status = str(problem), 422
         shown = audit_log.audit_page(session, access, audit_log.AuditFilters())
     query = shown.filters.as_query()

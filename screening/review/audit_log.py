@@ -149,6 +149,11 @@ class AuditPage:
     people: list[tuple[int, str]] = field(default_factory=list)  # everyone the log names, for the filter
 
     @property
+    def first_number(self) -> int:
+        """The position in the filtered log of the page's first (newest) event, counting from 1."""
+        return (self.page - 1) * PAGE_SIZE + 1
+
+    @property
     def kinds(self) -> list[tuple[str, str]]:
         return [(kind, label) for kind, (label, _) in KINDS.items()] + [(OTHER, "Anything else")]
 
