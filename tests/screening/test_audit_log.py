@@ -118,7 +118,8 @@ def test_filters_by_person_kind_and_date(session, team):
 
     today = datetime.now(UTC).date()
     everything = _all_rows(session, lead)
-    assert _all_rows(session, lead, parse_filters(since=str(today - timedelta(days=1)), until=str(today + timedelta(days=1)))) == everything
+    around_today = parse_filters(since=str(today - timedelta(days=1)), until=str(today + timedelta(days=1)))
+    assert _all_rows(session, lead, around_today) == everything
     assert _all_rows(session, lead, parse_filters(since=str(today + timedelta(days=1)))) == []
     assert _all_rows(session, lead, parse_filters(until=str(today - timedelta(days=1)))) == []
 
@@ -158,13 +159,13 @@ def test_only_a_lead_reads_the_log(session, team):
 
 def test_a_lead_who_screens_does_not_learn_a_colleagues_verdict_on_a_record_open_to_them(session, team):
     lead, ann = _access(session, team, "lead"), _access(session, team, "ann")
-    open_record, settled = team["records"][0].id, team["records"][1].id
+    open_record, screened_by_lead = team["records"][0].id, team["records"][1].id
     decide_and_next(session, ann, open_record, TA, Verdict.include)
-    decide_and_next(session, ann, settled, TA, Verdict.include)
-    decide_and_next(session, lead, settled, TA, Verdict.exclude)  # the lead has screened it: a conflict, open to see
+    decide_and_next(session, ann, screened_by_lead, TA, Verdict.include)
+    decide_and_next(session, lead, screened_by_lead, TA, Verdict.include)  # no longer open to the lead
 
     rows = {row.object_id: row for row in _all_rows(session, lead, parse_filters(person=str(team["ann"].id)))}
-    hidden, shown = rows[str(open_record)], rows[str(settled)]
+    hidden, shown = rows[str(open_record)], rows[str(screened_by_lead)]
     assert hidden.verdict_hidden and hidden.detail == {"stage": "title_abstract"} and "include" not in hidden.detail_text
     assert not shown.verdict_hidden and shown.detail["verdict"] == "include"
     exported = list(csv.DictReader(io.StringIO(audit_csv(session, lead, AuditFilters(kind="decisions")))))
