@@ -204,3 +204,13 @@ def test_the_page_the_csv_and_the_api_and_each_export_is_logged(client, session,
         ("export.audit", "Lena Lead", "csv"), ("export.records", "Lena Lead", "csv")]
     assert events[0]["detail"]["filters"] == {"kind": "settings"}  # which part of the log left
     assert client.get(f"/api/reviews/{review_id}/audit?to=2026-13-01").status_code == 422
+
+
+@pytest.mark.parametrize("query", ["page=0", f"page={2**62}", f"page={2**70}", f"person={10**20}", "kind=%00",
+                                   "from=2026-02-30"])
+def test_a_query_out_of_every_range_is_a_4xx_never_a_crash(client, session, team, query):
+    log_in(client, team["lead"].email)
+    paged = ("/reviews/{}/audit", "/api/reviews/{}/audit")  # the CSV holds every page
+    for path in paged if query.startswith("page") else (*paged, "/reviews/{}/audit.csv"):
+        response = client.get(f"{path.format(team['review'].id)}?{query}")
+        assert 400 <= response.status_code < 500, f"{path} {query}: {response.status_code}"
