@@ -61,10 +61,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from app import db
 from extraction.models import FieldType
+from screening.review.audit import COMMAND_LINE, record_export
 from screening.review.errors import InvalidInput
 
 FORMAT = "winnow-review"
@@ -432,6 +433,8 @@ def export_review(engine: Engine, review_id: int, output: Path) -> Archived:
         for name, data in members.items():
             archive.writestr(name, data)
     partial.replace(output)
+    with Session(engine) as session:
+        record_export(session, actor_id=None, review_id=review_id, kind="backup", file_format="zip", via=COMMAND_LINE)
     return Archived(review_id, manifest["title"], {name: len(found) for name, found in rows.items()}, files)
 
 

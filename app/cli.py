@@ -26,6 +26,7 @@ from screening.models import BatchStatus, ImportBatch
 from screening.review.models import Membership, Review, Role, User
 from screening.records import export_records
 from screening.review.access import ReviewAccess, review_access
+from screening.review.audit import COMMAND_LINE, record_export
 
 cli = typer.Typer(help="Winnow: systematic and scoping reviews, from search results to published tables.",
                   no_args_is_help=True)
@@ -145,6 +146,11 @@ def _review_access(session: Session, review_id: int, email: str | None) -> Revie
     return review_access(session, review_id, lead)
 
 
+def _exported(session: Session, review_id: int, kind: str, file_format: str, **detail) -> None:
+    record_export(session, actor_id=None, review_id=review_id, kind=kind, file_format=file_format, via=COMMAND_LINE,
+                  **detail)
+
+
 @cli.command("import")
 def import_file(
     review_id: Annotated[int, typer.Argument(help="The review's number (in its address: /reviews/N).")],
@@ -209,7 +215,10 @@ def export(
         _fail("Name an output file ending in .ris or .csv.")
     engine = _ready_engine(_settings())
     with Session(engine) as session:
+        if session.get(Review, review_id) is None:
+            _fail(f"No review {review_id}.")
         output.write_text(export_records(session, review_id, file_format), encoding="utf-8")
+        _exported(session, review_id, "records", file_format)
     typer.echo(f"Written {output}")
 
 
@@ -244,6 +253,11 @@ def export_extraction(
                 output.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
         except WinnowError as error:
             _fail(str(error))
+        if file_format == "csv":
+            _exported(session, review.id, "extraction_table", file_format, form_id=form, table=table)
+        else:
+            chosen_only = {"form_id": form} if form is not None else {}
+            _exported(session, review.id, "codings" if raw else "extraction", file_format, **chosen_only)
     typer.echo(f"Written {output}")
 
 
@@ -301,7 +315,9 @@ def prisma(
             exported = prisma_report.export(report, format.lower())
         except WinnowError as error:
             _fail(str(error))
-    output.write_bytes(exported.data)
+        output.write_bytes(exported.data)
+        _exported(session, review_id, "prisma", format.lower(),
+                  **{name: value for name, value in (("as_of", as_of), ("previous", previous)) if value})
     for original, written in exported.changed_names:
         typer.echo(f"Note: “{original}” is written as “{written}” (the template separates names with , and ;).")
     failing = report.failing

@@ -23,8 +23,8 @@ from app.headers import SECURITY_HEADERS, SecurityHeaders
 from app.limits import BodyLimit
 from app.jobs import Worker
 from app.routes import (
-    account, admin, api, api_extraction, api_imports, api_prisma, api_screening, api_summaries, auth, docs,
-    duplicates, extraction, imports, jobs, prisma, reviews, screening, summaries,
+    account, admin, api, api_audit, api_extraction, api_imports, api_prisma, api_screening, api_summaries, audit,
+    auth, docs, duplicates, extraction, imports, jobs, prisma, reviews, screening, summaries,
 )
 from app.security import verify_csrf
 from app.templating import is_htmx, render, templates
@@ -33,8 +33,8 @@ from screening.review.errors import InvalidInput, NotFound, PermissionDenied, St
 STATIC_DIR = Path(__file__).parent / "static"
 ROUTERS = tuple(
     module.router
-    for module in (auth, reviews, imports, duplicates, screening, extraction, prisma, summaries, account, admin,
-                   jobs, docs, api, api_imports, api_screening, api_extraction, api_prisma, api_summaries)
+    for module in (auth, reviews, imports, duplicates, screening, extraction, prisma, summaries, audit, account, admin,
+                   jobs, docs, api, api_imports, api_screening, api_extraction, api_prisma, api_summaries, api_audit)
 )
 
 

@@ -339,9 +339,20 @@ def resolve(session: Session, access: ReviewAccess, form_id: int, study_id: int,
     consensus = set_consensus(session, access, form, state.study.study.id, node, final=finish, resolutions=resolutions)
     record_event(session, actor_id=access.user_id, action="consensus.finish" if finish else "consensus.save",
                  object_type="study", object_id=state.study.study.id, review_id=access.review.id, form_id=form.id,
-                 coding_id=consensus.id, choices=sorted(choices))
+                 coding_id=consensus.id, choices=_as_settled(state, node, {path: resolutions[path] for path in choices}))
     session.commit()
     return reconciliation(session, access, form_id, study_id, problems)
+
+
+def _as_settled(state: Reconciliation, consensus: Node, chosen: dict[str, dict]) -> dict[str, dict]:
+    """For the audit log, each difference settled: its question, whose value was taken (or
+    that it was edited, a row kept or dropped) and the value the consensus now holds."""
+    where = {item.path: item.where for item in state.differing}
+    held = {item.path: item.first.value if item.first else None
+            for item in compare(state.definition, consensus, consensus)}
+    return {path: {"question": where[path], "choice": resolution["choice"],
+                   "value": held.get(path, resolution.get("values"))}
+            for path, resolution in sorted(chosen.items())}
 
 
 def reopen_consensus(session: Session, access: ReviewAccess, form_id: int, study_id: int) -> Reconciliation:

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from screening.models import ImportBatch
 from screening.review.access import ReviewAccess
 from screening.review.audit import events_for_review
+from screening.review.audit_log import action_in_words
 from screening.review.models import AuditEvent, User
 
 SCREENING = {"decision.create", "decision.change"}  # a screener's verdicts: counted, never shown one by one
@@ -109,5 +110,7 @@ def _line(run: list[AuditEvent], viewer_id: int, names: Mapping[int, str], sourc
         "stopping.start": f"{who} started a stopping check: {_plural(detail.get('sample_size', 0), 'record')} sampled",
         "stopping.record": f"{who} recorded the stopping check's result",
     }
+    if action.startswith("export."):
+        return ActivityLine(at=event.at, text=f"{who} {action_in_words(action)} ({detail.get('format', 'a file')})")
     text = texts.get(action) or f"{who}: {action.replace('.', ' ').replace('_', ' ')}"
     return ActivityLine(at=event.at, text=text)

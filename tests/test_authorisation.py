@@ -16,7 +16,7 @@ from screening.decisions.reasons import exclusion_reasons
 from screening.decisions.removing import remove_records
 from screening.fulltexts import attach_pdf
 from screening.models import DuplicatePair, PairStatus, Record, Stage, StoppingCheck, Verdict
-from screening.review.models import Role
+from screening.review.models import AuditEvent, Role
 from screening.records import kept_records
 from screening.review.access import review_access
 from extraction import extracting, forms, reconciling, studies
@@ -176,6 +176,9 @@ ROUTES = [
     ("GET", "/reviews/{review_id}/summaries/appraisal.png", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/summaries", Role.viewer, None, 200),
     ("GET", "/api/reviews/{review_id}/summaries/charts", Role.viewer, None, 200),
+    ("GET", "/reviews/{review_id}/audit", Role.lead, None, 200),
+    ("GET", "/reviews/{review_id}/audit.csv", Role.lead, None, 200),
+    ("GET", "/api/reviews/{review_id}/audit", Role.lead, None, 200),
 ]
 CALLERS = ["anonymous", "non-member", "viewer", "reviewer", "lead"]
 
@@ -285,3 +288,10 @@ def test_each_caller_gets_the_status_they_should(client, session, world, caller,
     if expected == 404:
         # a non-member learns nothing about the review, not even its title
         assert world["review"].title not in response.text
+    if response.headers.get("content-disposition", "").startswith("attachment"):
+        # every file of the review's data that leaves is in its audit log, with who took it and its format
+        session.expire_all()
+        logged = session.exec(select(AuditEvent).where(AuditEvent.action.startswith("export."))
+                              .order_by(AuditEvent.id.desc())).first()
+        assert logged is not None and logged.actor_id == world["people"][caller].id, f"{path} is not in the audit log"
+        assert logged.review_id == world["review"].id and logged.detail["format"] == path.rsplit(".", 1)[-1].split("?")[0]

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from app import db
 from app.cli import cli
-from screening.review.models import User
+from screening.review.models import AuditEvent, User
 
 runner = CliRunner()
 
@@ -87,6 +87,11 @@ def test_import_dedup_and_export_from_the_terminal(databases, backend, tmp_path)
     assert waiting.exit_code == 1 and "run again with --skip-empty" in waiting.output
     exported = runner.invoke(cli, ["export", str(review.id), "--output", str(tmp_path / "out.ris")], env=env)
     assert exported.exit_code == 0 and (tmp_path / "out.ris").read_text().startswith("TY  - ")
+    with Session(engine) as session:  # the file that left is in the review's audit log
+        logged = session.exec(select(AuditEvent).where(AuditEvent.action == "export.records")).one()
+    assert (logged.review_id, logged.actor_id, logged.detail) == (review.id, None, {"format": "ris", "via": "command line"})
+    missing = runner.invoke(cli, ["export", "999", "--output", str(tmp_path / "none.ris")], env=env)
+    assert missing.exit_code == 1 and "No review 999" in missing.output and not (tmp_path / "none.ris").exists()
     groups = runner.invoke(cli, ["dedup", str(FIXTURES / "dedup/stroke_sample.csv"), str(FIXTURES / "import/ovid.ris"),
                                  "--output", str(tmp_path / "groups.csv")], env=env)
     assert groups.exit_code == 0, groups.output

@@ -5,10 +5,11 @@ reconciliation page, and the extraction tables to download."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.deps import LeadAccess, ReviewerAccess, SessionDep, ViewerAccess
+from app.downloads import download
 from app.extraction_input import change_from_form, choices_from_form, coding_from_form
 from app.templating import is_htmx, render
 from extraction import exporting, extracting, form_templates, forms, reconciling, studies
@@ -242,20 +243,20 @@ def reopen_consensus(request: Request, session: SessionDep, access: ReviewerAcce
 
 @router.get(f"{BASE}/export.xlsx")
 def export_workbook(session: SessionDep, access: ViewerAccess):
-    return Response(exporting.review_workbook(session, access.review), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="review-{access.review.id}-extraction.xlsx"'})
+    return download(session, access, "extraction", exporting.review_workbook(session, access.review), XLSX,
+                    f"review-{access.review.id}-extraction.xlsx")
 
 
 @router.get(f"{BASE}/raw.xlsx")
 def export_raw_codings(session: SessionDep, access: ViewerAccess):
     """Every reviewer's coding as entered, for audit (what blind extraction lets everyone see)."""
-    return Response(exporting.review_workbook(session, access.review, raw=True), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="review-{access.review.id}-codings.xlsx"'})
+    return download(session, access, "codings", exporting.review_workbook(session, access.review, raw=True), XLSX,
+                    f"review-{access.review.id}-codings.xlsx")
 
 
 @router.get(f"{BASE}/forms/{{form_id}}/tables/{{table}}.csv")
 def export_table(session: SessionDep, access: ViewerAccess, form_id: int, table: str):
     form = forms.form_in_review(session, access.review.id, form_id)
-    return Response(exporting.to_csv(exporting.form_table(session, access.review, form, table)),
-                    media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="form-{form.id}-{table}.csv"'})
+    content = exporting.to_csv(exporting.form_table(session, access.review, form, table))
+    return download(session, access, "extraction_table", content, "text/csv; charset=utf-8",
+                    f"form-{form.id}-{table}.csv", form_id=form.id, table=table)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.deps import LeadAccess, SessionDep, SettingsDep, ViewerAccess
+from app.downloads import download
 from app.models import Job
 from app.services import skip_empty_and_continue, start_import
 from app.templating import is_htmx, render
@@ -130,8 +131,5 @@ def _after_batch_action(request: Request, session: Session, access: ReviewAccess
 def export(session: SessionDep, access: ViewerAccess, file_format: str):
     if file_format not in EXPORT_TYPES:
         raise InvalidInput(f"Export as .ris or .csv, not .{file_format}.")
-    return Response(
-        export_records(session, access.review.id, file_format),
-        media_type=EXPORT_TYPES[file_format],
-        headers={"Content-Disposition": f'attachment; filename="review-{access.review.id}-records.{file_format}"'},
-    )
+    return download(session, access, "records", export_records(session, access.review.id, file_format),
+                    EXPORT_TYPES[file_format], f"review-{access.review.id}-records.{file_format}")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 
 from app.deps import LeadAccess, SessionDep, ViewerAccess
+from app.downloads import download
 from app.templating import render
 from extraction.reports import prisma, prisma_csv, prisma_diagram, prisma_report, prisma_scr
 from extraction.reports.prisma import LABEL_KINDS, PART_KINDS
@@ -21,8 +22,12 @@ def _dates(as_of: str | None, previous: str | None) -> dict:
             "previous_until": prisma_report.parse_day(previous, "previous")}
 
 
+def _given(as_of: str | None, previous: str | None) -> dict[str, str]:
+    return {name: value for name, value in (("as_of", as_of), ("previous", previous)) if value}
+
+
 def _query(as_of: str | None, previous: str | None) -> str:
-    given = {name: value for name, value in (("as_of", as_of), ("previous", previous)) if value}
+    given = _given(as_of, previous)
     return f"?{urlencode(given)}" if given else ""
 
 
@@ -46,8 +51,8 @@ def prisma_file(session: SessionDep, access: ViewerAccess, file_format: str, as_
                 previous: str | None = None):
     report = prisma_report.prisma_report(session, access, **_dates(as_of, previous))
     exported = prisma_report.export(report, file_format)
-    return Response(exported.data, media_type=exported.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'})
+    return download(session, access, "prisma", exported.data, exported.media_type, exported.filename,
+                    **_given(as_of, previous))
 
 
 @router.get("/reviews/{review_id}/prisma/scoping-checklist")
@@ -60,8 +65,8 @@ def scoping_checklist_page(request: Request, session: SessionDep, access: Viewer
 @router.get("/reviews/{review_id}/prisma/scoping-checklist.md")
 def scoping_checklist_file(session: SessionDep, access: ViewerAccess):
     text = prisma_scr.as_markdown(prisma_scr.scoping_checklist(session, access))
-    return Response(text.encode(), media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="prisma-scr-checklist.md"'})
+    return download(session, access, "checklist", text.encode(), "text/markdown; charset=utf-8",
+                    "prisma-scr-checklist.md")
 
 
 @router.get("/reviews/{review_id}/prisma/boxes/{key}")

@@ -6,10 +6,10 @@ the downloads: the typology as CSV and XLSX, the gap map as self-contained HTML,
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
 
 from app.config import PROJECT_ROOT
 from app.deps import SessionDep, ViewerAccess
+from app.downloads import download
 from app.summaries_input import choices_from_query, ids_from_query, studies_link
 from app.templating import render
 from extraction.reports import appraisal, charts, summaries
@@ -56,28 +56,24 @@ def summary_studies(request: Request, session: SessionDep, access: ViewerAccess)
                   link=studies_link(access.review.id, summary.choices))
 
 
-def _download(content: bytes | str, media_type: str, name: str) -> Response:
-    return Response(content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
 @router.get(f"{BASE}/typology.csv")
 def typology_csv(request: Request, session: SessionDep, access: ViewerAccess):
     table = summaries.typology_table(_summary(request, session, access))
-    return _download(summaries.table_csv(table), "text/csv; charset=utf-8", "typology.csv")
+    return download(session, access, "typology", summaries.table_csv(table), "text/csv; charset=utf-8", "typology.csv")
 
 
 @router.get(f"{BASE}/typology.xlsx")
 def typology_xlsx(request: Request, session: SessionDep, access: ViewerAccess):
     table = summaries.typology_table(_summary(request, session, access))
-    return _download(summaries.table_xlsx(table), XLSX, "typology.xlsx")
+    return download(session, access, "typology", summaries.table_xlsx(table), XLSX, "typology.xlsx")
 
 
 @router.get(f"{BASE}/typology.html")
 def typology_html(request: Request, session: SessionDep, access: ViewerAccess):
     """For Word: open the file, or paste its table."""
     table = summaries.typology_table(_summary(request, session, access))
-    return _download(summaries.table_html(table, f"{access.review.title}: typology"), "text/html; charset=utf-8",
-                     "typology.html")
+    return download(session, access, "typology", summaries.table_html(table, f"{access.review.title}: typology"),
+                    "text/html; charset=utf-8", "typology.html")
 
 
 def _gap_map(request: Request, session, access: ReviewAccess) -> summaries.Summary:
@@ -92,18 +88,21 @@ def gap_map_html(request: Request, session: SessionDep, access: ViewerAccess):
     summary = _gap_map(request, session, access)
     libraries = [path.read_text(encoding="utf-8") for path in VEGA]
     title = f"{access.review.title}: {summary.cross.row_label} by {summary.cross.column_label}"
-    return _download(charts.standalone_html(title, summary.cross, summary.citations, libraries),
-                     "text/html; charset=utf-8", "gap-map.html")
+    return download(session, access, "gap_map",
+                    charts.standalone_html(title, summary.cross, summary.citations, libraries),
+                    "text/html; charset=utf-8", "gap-map.html")
 
 
 @router.get(f"{BASE}/gap-map.svg")
 def gap_map_svg(request: Request, session: SessionDep, access: ViewerAccess):
-    return _download(charts.to_svg(_gap_map(request, session, access).gap_map), "image/svg+xml", "gap-map.svg")
+    return download(session, access, "gap_map", charts.to_svg(_gap_map(request, session, access).gap_map),
+                    "image/svg+xml", "gap-map.svg")
 
 
 @router.get(f"{BASE}/gap-map.png")
 def gap_map_png(request: Request, session: SessionDep, access: ViewerAccess):
-    return _download(charts.to_png(_gap_map(request, session, access).gap_map), "image/png", "gap-map.png")
+    return download(session, access, "gap_map", charts.to_png(_gap_map(request, session, access).gap_map),
+                    "image/png", "gap-map.png")
 
 
 def _timeline(request: Request, session, access: ReviewAccess) -> dict:
@@ -115,12 +114,14 @@ def _timeline(request: Request, session, access: ReviewAccess) -> dict:
 
 @router.get(f"{BASE}/timeline.svg")
 def timeline_svg(request: Request, session: SessionDep, access: ViewerAccess):
-    return _download(charts.to_svg(_timeline(request, session, access)), "image/svg+xml", "studies-by-year.svg")
+    return download(session, access, "timeline", charts.to_svg(_timeline(request, session, access)),
+                    "image/svg+xml", "studies-by-year.svg")
 
 
 @router.get(f"{BASE}/timeline.png")
 def timeline_png(request: Request, session: SessionDep, access: ViewerAccess):
-    return _download(charts.to_png(_timeline(request, session, access)), "image/png", "studies-by-year.png")
+    return download(session, access, "timeline", charts.to_png(_timeline(request, session, access)),
+                    "image/png", "studies-by-year.png")
 
 
 def _appraisal(request: Request, session, access: ReviewAccess) -> dict:
@@ -132,9 +133,11 @@ def _appraisal(request: Request, session, access: ReviewAccess) -> dict:
 
 @router.get(f"{BASE}/appraisal.svg")
 def appraisal_svg(request: Request, session: SessionDep, access: ViewerAccess):
-    return _download(charts.to_svg(_appraisal(request, session, access)), "image/svg+xml", "appraisal.svg")
+    return download(session, access, "appraisal", charts.to_svg(_appraisal(request, session, access)),
+                    "image/svg+xml", "appraisal.svg")
 
 
 @router.get(f"{BASE}/appraisal.png")
 def appraisal_png(request: Request, session: SessionDep, access: ViewerAccess):
-    return _download(charts.to_png(_appraisal(request, session, access)), "image/png", "appraisal.png")
+    return download(session, access, "appraisal", charts.to_png(_appraisal(request, session, access)),
+                    "image/png", "appraisal.png")

@@ -10,6 +10,9 @@ from sqlmodel import Session, select
 from screening.review.bulk import insert_rows
 from screening.review.models import AuditEvent, utcnow
 
+# The ``via`` of an event done by a ``winnow`` command, which runs as nobody in particular.
+COMMAND_LINE = "command line"
+
 
 def record_event(
     session: Session,
@@ -52,6 +55,16 @@ def record_events(
         for object_id, detail in details.items()
     ]
     insert_rows(session.connection(), AuditEvent.__table__, rows)
+
+
+def record_export(session: Session, *, actor_id: int | None, review_id: int, kind: str, file_format: str,
+                  **detail: Any) -> None:
+    """A file of the review's data has left Winnow (a download, a command's output): who took
+    which, in what format. Committed at once, because the file goes whether or not anything
+    else is saved after it."""
+    record_event(session, actor_id=actor_id, action=f"export.{kind}", object_type="review", object_id=review_id,
+                 review_id=review_id, format=file_format, **detail)
+    session.commit()
 
 
 def events_for_review(session: Session, review_id: int, limit: int = 50) -> list[AuditEvent]:

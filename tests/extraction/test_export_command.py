@@ -1,6 +1,7 @@
 """`winnow export-extraction` writes the same workbook as the page's download."""
 
 from openpyxl import load_workbook
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from app.cli import cli
@@ -8,6 +9,7 @@ from extraction import extracting, forms
 from extraction.models import FieldType
 from extraction.studies import included_studies
 from extraction.values import Entry, Node
+from screening.review.models import AuditEvent
 
 runner = CliRunner()
 
@@ -32,3 +34,8 @@ def test_export_extraction_writes_the_consensus_as_xlsx_and_refuses_a_csv_withou
     done = runner.invoke(cli, ["export-extraction", str(team.review.id), "--output", str(csv_file), "--form", str(form.id)],
                          env=env)
     assert done.exit_code == 0 and csv_file.read_text(encoding="utf-8-sig").splitlines()[1] == f"Reimer,{study},64"
+    logged = session.exec(select(AuditEvent.action, AuditEvent.detail).where(AuditEvent.action.startswith("export."))
+                          .order_by(AuditEvent.id)).all()
+    assert logged == [("export.extraction", {"format": "xlsx", "via": "command line"}),
+                      ("export.extraction_table", {"format": "csv", "form_id": form.id, "table": "wide",
+                                                   "via": "command line"})]  # the refused one left nothing to log
