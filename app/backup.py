@@ -218,11 +218,14 @@ AUDIT_DETAIL_IDS: dict[str, Any] = {
     "coding.save": {**_CODING, "fields": ["form_field"]},
     "coding.submit": _CODING,
     "coding.reopen": _CODING,
-    "consensus.save": {**_CODING, "choices": [_path]},
-    "consensus.finish": {**_CODING, "choices": [_path]},
+    # each difference settled, by path: its question's label, the side taken, the value held
+    "consensus.save": {**_CODING, "choices": _resolutions},
+    "consensus.finish": {**_CODING, "choices": _resolutions},
     "consensus.reopen": _CODING,
     "form.change": {"field_id": "form_field", "option_id": "field_option", "into_id": "field_option",
                     "changes": {"reconciler_id": "user"}},  # a settings change's; a field change's is names
+    # any file leaving Winnow (``record_export``): a form's table, the audit log filtered by person
+    "export.*": {"form_id": "extraction_form", "filters": {"person": "user"}},
 }
 AUDIT_DETAIL_WITHOUT_IDS = {
     "review.create", "review.update", "review.screening_settings", "member.add", "member.role", "member.remove",
@@ -244,6 +247,11 @@ def _audit_object(row: Mapping[str, Any], fields: Fields) -> str | None:
     return row["object_type"]
 
 
+def _audit_detail(action: str) -> Any:
+    """The ids an event's detail holds: declared for its action, or for its family ("export.*")."""
+    return AUDIT_DETAIL_IDS.get(action, AUDIT_DETAIL_IDS.get(action.split(".", 1)[0] + ".*"))
+
+
 def _always(shape: Any) -> Callable[[Mapping[str, Any], Fields], Any]:
     return lambda row, fields: shape
 
@@ -251,7 +259,7 @@ def _always(shape: Any) -> Callable[[Mapping[str, Any], Fields], Any]:
 # Every JSON or text column holding ids, with the shape of its value as a function of its row.
 ID_PLACES: dict[tuple[str, str], Callable[[Mapping[str, Any], Fields], Any]] = {
     ("audit_event", "object_id"): _audit_object,
-    ("audit_event", "detail"): lambda row, fields: AUDIT_DETAIL_IDS.get(row["action"]),
+    ("audit_event", "detail"): lambda row, fields: _audit_detail(row["action"]),
     ("coded_value", "value"): lambda row, fields: _option_shape(fields.get(row["field_id"])),
     ("coding", "resolutions"): _always(_resolutions),
     ("form_version", "definition"): _always(_DEFINITION),
