@@ -399,6 +399,24 @@ def test_a_typo_in_one_rare_word_still_blocks_a_pair():
     assert (n - 2, n - 1) in set(candidate_pairs([prepare(c) for c in records]))
 
 
+def test_a_series_of_alike_titles_gives_pairs_that_grow_with_it_not_with_its_square():
+    """512 reports of a series ("... trial of <name>") by one team, and copies of three of them:
+    each copy is still put to the comparer with its own record."""
+    from screening.dedup.blocking import WINDOW, candidate_pairs
+    from screening.dedup.normalise import prepare
+
+    names = ["".join(parts) for parts in itertools.product(("ka", "lo", "mi", "nu", "pe", "ri", "so", "tu"), repeat=3)]
+    series = [Citation(title=f"Effect of exercise on depression in older adults: a randomised trial of {name}mab",
+                       authors=["Smith, John", "Jones, Ann"], year=2010, journal="Journal of Trials")
+              for name in names]
+    copies = [Citation(title=series[k].title.upper(), authors=["Smith J", "Jones A"], year=2010,
+                       journal="J Trials") for k in (0, 300, 511)]
+    n = len(series)
+    found = set(candidate_pairs([prepare(c) for c in [*series, *copies]]))
+    assert {(0, n), (300, n + 1), (511, n + 2)} <= found
+    assert len(found) <= (WINDOW + 1) * (n + 3) < n * (n - 1) / 2 / 3
+
+
 # --- grouping -----------------------------------------------------------------------------
 
 
