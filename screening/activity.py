@@ -13,11 +13,12 @@ from sqlmodel import Session, select
 from screening.models import ImportBatch
 from screening.review.access import ReviewAccess
 from screening.review.audit import events_for_review
-from screening.review.audit_log import action_in_words
+from screening.review.audit_log import ACTIONS, action_in_words
 from screening.review.models import AuditEvent, User
 
 SCREENING = {"decision.create", "decision.change"}  # a screener's verdicts: counted, never shown one by one
-GROUPED = SCREENING | {"decision.undo", "duplicate.decide", "record.merge.auto", "record.merge.manual"}
+# an extractor's drafts save every few seconds: one line for a run of them
+GROUPED = SCREENING | {"decision.undo", "duplicate.decide", "record.merge.auto", "record.merge.manual", "coding.save"}
 UNSAID = {"dedup.run"}  # the import's own line gives the same figures
 
 
@@ -112,5 +113,6 @@ def _line(run: list[AuditEvent], viewer_id: int, names: Mapping[int, str], sourc
     }
     if action.startswith("export."):
         return ActivityLine(at=event.at, text=f"{who} {action_in_words(action)} ({detail.get('format', 'a file')})")
-    text = texts.get(action) or f"{who}: {action.replace('.', ' ').replace('_', ' ')}"
+    said = f"{who} {action_in_words(action)}" if action in ACTIONS else f"{who}: {action_in_words(action)}"
+    text = texts.get(action) or said
     return ActivityLine(at=event.at, text=text)

@@ -38,8 +38,12 @@ def test_repeats_group_and_other_events_read_as_sentences():
         event(4, BEN, "decision.create", object_id=1, stage="title_abstract", verdict="exclude"),
         event(5, DANA, "resolution.conflict", object_id=17, stage="title_abstract", verdict="include"),
         event(6, DANA, "future.thing"),
+        *[event(7 + n, ANN, "coding.save", "study", 3, form_id=1, coding_id=4) for n in range(3)],
+        event(10, ANN, "coding.submit", "study", 3, form_id=1, coding_id=4),
     ]
     assert lines(events, viewer=BEN) == [
+        "Ann submitted a coding",
+        "Ann saved coded values",
         "Dana: future thing",
         "Dana resolved the conflict on record 17 at title and abstract",
         "You screened 1 record at title and abstract",
