@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(15, ge=1, validation_alias="WINNOW_LOGIN_LOCKOUT_MINUTES")
     max_upload_mb: int = Field(200, ge=1, validation_alias="WINNOW_MAX_UPLOAD_MB")
     run_worker: bool = Field(True, validation_alias="WINNOW_RUN_WORKER")
+    warm_up: bool = Field(True, validation_alias="WINNOW_WARM_UP")
     job_lease_seconds: int = Field(60, ge=5, validation_alias="WINNOW_JOB_LEASE_SECONDS")
     job_max_attempts: int = Field(3, ge=1, validation_alias="WINNOW_JOB_MAX_ATTEMPTS")
 

@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.run_worker:
             worker = Worker(engine, lease_seconds=settings.job_lease_seconds, max_attempts=settings.job_max_attempts)
             worker.start()
-        _warm_up(app)
+        if settings.warm_up:
+            _warm_up(app)
         yield
         if worker is not None:
             worker.stop()

@@ -150,6 +150,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         secret_key="test-secret-key-that-is-long-enough-0123456789",
         run_worker=False,
+        warm_up=False,  # a fifth of a second per app, times every test that starts one
     )
 
 
