@@ -261,8 +261,10 @@ async def attach_full_text(record_id: int, session: SessionDep, settings: Settin
 
 @router.get("/records/{record_id}/fulltext.pdf", response_class=FileResponse)
 def full_text_pdf(record_id: int, session: SessionDep, access: ViewerAccess):
+    """The report as attached, shown as the screening page shows it: the publisher's file, not
+    the review's data, so reading it is no export for the audit log."""
     return FileResponse(fulltexts.pdf_path(session, access.review.id, record_id), media_type="application/pdf",
-                        filename=f"record-{record_id}.pdf")
+                        content_disposition_type="inline", filename=f"record-{record_id}.pdf")
 
 
 @router.post("/records/{record_id}/not-retrieved", response_model=FullTextOut)
