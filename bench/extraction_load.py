@@ -56,7 +56,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import httpx2 as httpx  # noqa: E402  (the test extra's HTTP client)
 from databases import Unavailable, fresh_database  # noqa: E402
-from harness import WINNOW, percentile, run, server_cpu_seconds, server_env, start_server, stop_server  # noqa: E402
+from harness import WINNOW, parse_runs, percentile, run, server_cpu_seconds, server_env, start_server, stop_server  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_RECORDS = REPO.parent / "shared" / "datasets" / "labelled" / "Cohen_2006_ProtonPumpInhibitors.csv"
@@ -378,12 +378,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     args.records = args.records.resolve()  # the server reads it from its own folder
-    runs = []
-    for item in args.runs.split(","):
-        kind, _, workers = item.strip().partition(":")
-        if kind not in ("sqlite", "postgresql"):
-            parser.error(f"unknown database {kind!r}")
-        runs.append((kind, int(workers or 1)))
+    runs = parse_runs(parser, args.runs)
     commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
     print(f"Extraction load: {args.extractors} extractors, {args.drafts} drafts then a submit per study, "
           f"think time {args.think_ms:.0f} ms, "

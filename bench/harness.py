@@ -30,6 +30,19 @@ def run(args: list[str], env: dict, *, stdin: str | None = None) -> str:
     return done.stdout
 
 
+def parse_runs(parser, text: str) -> list[tuple[str, int]]:
+    """``--runs sqlite:1,postgresql:2`` as (database, web workers) pairs; a wrong one is the parser's error."""
+    runs = []
+    for item in text.split(","):
+        kind, _, workers = item.strip().partition(":")
+        if kind not in ("sqlite", "postgresql"):
+            parser.error(f"unknown database {kind!r}")
+        if kind == "sqlite" and int(workers or 1) > 1:
+            parser.error("winnow serve refuses several workers on SQLite")
+        runs.append((kind, int(workers or 1)))
+    return runs
+
+
 def server_env(url: str, data_dir: str) -> dict:
     """The environment ``winnow`` runs in for a benchmark: its database, data folder and a secret."""
     return {**os.environ, "DATABASE_URL": url, "WINNOW_DATA_DIR": data_dir, "WINNOW_SECRET_KEY": secrets.token_urlsafe(32)}

@@ -51,7 +51,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import extraction_load  # noqa: E402
 import screening_load  # noqa: E402
 from databases import Unavailable, fresh_database  # noqa: E402
-from harness import percentile, server_cpu_seconds, server_env, start_server, stop_server  # noqa: E402
+from harness import parse_runs, percentile, server_cpu_seconds, server_env, start_server, stop_server  # noqa: E402
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_P95_MS = 100
@@ -230,14 +230,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     args.records = args.records.resolve()  # the server reads it from its own folder
-    runs = []
-    for item in args.runs.split(","):
-        kind, _, workers = item.strip().partition(":")
-        if kind not in ("sqlite", "postgresql"):
-            parser.error(f"unknown database {kind!r}")
-        if kind == "sqlite" and int(workers or 1) > 1:
-            parser.error("winnow serve refuses several workers on SQLite")
-        runs.append((kind, int(workers or 1)))
+    runs = parse_runs(parser, args.runs)
     commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h %s"], capture_output=True, text=True)
     print(f"Team load: {args.users} people, {args.extracting:.0%} extracting, think time {args.screen_think_ms:.0f} ms "
           f"per decision and {args.extract_think_ms:.0f} ms per save, {args.seconds:.0f} s bound, "
